@@ -1,0 +1,15 @@
+# Writes a C++ source file holding every schema migration as a string, in file order.
+# Invoked at build time with -DOUT=<file> -DSQL_FILES=<list of .sql files>.
+set(body "// Generated from schema/*.sql by cmake/embed_schema.cmake. Do not edit.\n")
+string(APPEND body "#include \"migrations.h\"\n\nnamespace ledger::detail {\n\n")
+string(APPEND body "const std::vector<Migration>& embedded_migrations() {\n")
+string(APPEND body "  static const std::vector<Migration> migrations = {\n")
+foreach(file ${SQL_FILES})
+  get_filename_component(name ${file} NAME)
+  string(REGEX MATCH "^[0-9]+" number ${name})
+  math(EXPR version "${number}")
+  file(READ ${file} sql)
+  string(APPEND body "    {${version}, \"${name}\", R\"ledger_sql(${sql})ledger_sql\"},\n")
+endforeach()
+string(APPEND body "  };\n  return migrations;\n}\n\n}  // namespace ledger::detail\n")
+file(WRITE ${OUT} "${body}")

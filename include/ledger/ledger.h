@@ -1,0 +1,125 @@
+// ledger: an embedded, SQLite-backed, double-entry money ledger with exactly-once
+// transfers under retries.
+//
+// A `Ledger` is one connection to one ledger file. Every money-moving call runs in ONE
+// SQLite write transaction (BEGIN IMMEDIATE) that checks/records the idempotency key,
+// applies the balance rules, debits, credits, appends the hash-chained journal row and
+// stores the response on the key. A crash at any instant leaves nothing or the complete,
+// replayable record.
+//
+// Thread safety: a Ledger is not thread-safe; give each thread (and each process) its own
+// Ledger on the same file. Concurrent writers wait for each other up to
+// Options::busy_timeout_ms and then fail with Error{ErrorCode::busy}, storing nothing.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ledger/error.h"
+#include "ledger/money.h"
+#include "ledger/types.h"
+
+namespace ledger {
+
+enum class Durability {
+  // fsync on every commit: an acknowledged transfer survives power loss. Default.
+  full,
+  // WAL with synchronous=NORMAL: the database is always consistent, but the last
+  // acknowledged transfers before a power loss (not a process crash) may be lost.
+  normal,
+};
+
+struct Options {
+  Durability durability = Durability::full;
+  // Create the file (mode 0600) and its schema if it does not exist.
+  bool create_if_missing = true;
+  // Accept keys the client made up (recorded on first use). If false, only keys issued by
+  // issue_key() are accepted; others get Outcome::key_unknown.
+  bool allow_client_keys = true;
+  // How long a writer waits for the write lock before failing with ErrorCode::busy.
+  int busy_timeout_ms = 5000;
+  // Default TTL of issued keys that are never used.
+  std::int64_t key_ttl_seconds = 24 * 3600;
+  // How long stored business rejections are kept before purge() turns them into
+  // tombstones. Keys that moved money are kept forever.
+  std::int64_t rejection_retention_seconds = 24 * 3600;
+  // Refuse to open a database file that is writable by everyone.
+  bool allow_world_writable = false;
+  // The clock, in unix epoch milliseconds. Tests inject their own to test expiry.
+  std::function<std::int64_t()> clock_ms;
+};
+
+class Ledger {
+ public:
+  // Opens (and, with create_if_missing, creates) the ledger at `path`, applying missing
+  // schema migrations in one transaction. Throws Error: not_found (missing and
+  // !create_if_missing), not_a_ledger, corrupt, newer_schema, unsafe_file, busy, io.
+  // A refused file is left unchanged.
+  [[nodiscard]] static Ledger open(const std::string& path, const Options& options = {});
+
+  Ledger(Ledger&&) noexcept;
+  Ledger& operator=(Ledger&&) noexcept;
+  ~Ledger();
+
+  // --- accounts -----------------------------------------------------------------------
+  // Throws Error: invalid_argument (bad code, unknown currency, negative limit),
+  // already_exists.
+  Account create_account(const NewAccount& account);
+  [[nodiscard]] std::optional<Account> find_account(const std::string& code);
+  [[nodiscard]] std::vector<Account> list_accounts();
+
+  // --- idempotency keys ---------------------------------------------------------------
+  // Issues a fresh random key (128 bits from the CSPRNG) for `principal` and `operation`
+  // (e.g. "transfer"), unused keys expire after `ttl_seconds` (default
+  // Options::key_ttl_seconds). Throws Error{invalid_argument} for empty names or ttl <= 0.
+  KeyRecord issue_key(const std::string& principal, const std::string& operation,
+                      std::optional<std::int64_t> ttl_seconds = std::nullopt);
+  // The key as seen by `principal`: another principal's key is not found.
+  [[nodiscard]] std::optional<KeyRecord> find_key(const std::string& principal,
+                                                  const std::string& key);
+  [[nodiscard]] std::vector<KeyRecord> list_keys(const KeyFilter& filter = {});
+  // Turns unused issued keys past their TTL, and stored rejections completed more than
+  // `older_than_seconds` ago (default Options::rejection_retention_seconds), into
+  // tombstones that refuse the key forever (Outcome::key_expired). Never touches a key
+  // that moved money.
+  PurgeReport purge_keys(std::optional<std::int64_t> older_than_seconds = std::nullopt);
+
+  // --- transfers ----------------------------------------------------------------------
+  // Applies `request` exactly once per (principal, key); see Outcome for the results.
+  // Throws Error{busy|io} when the database could not be written: nothing was stored,
+  // retry with the same key.
+  [[nodiscard]] TransferResult transfer(const TransferRequest& request);
+  // Applies many independent transfers in ONE commit (group commit): each item has its
+  // own key and its own outcome; a rejected item does not affect the others. Results are
+  // in request order. Throws Error{busy|io} for the whole batch: nothing was stored.
+  [[nodiscard]] std::vector<TransferResult> transfer_batch(
+      std::span<const TransferRequest> requests);
+
+  // --- inspection ---------------------------------------------------------------------
+  // Journal rows with sequence >= since_sequence, in order, at most `limit`.
+  [[nodiscard]] std::vector<JournalEntry> journal(std::int64_t since_sequence = 1,
+                                                  std::int64_t limit = 1000);
+  // Checks every invariant (SPEC 5 and 6) and reports each violation where it starts.
+  [[nodiscard]] VerifyReport verify();
+  [[nodiscard]] Stats stats();
+  // Online backup to `out_path` with the SQLite backup API (the copy is mode 0600).
+  // Throws Error{invalid_argument} if out_path exists.
+  void backup(const std::string& out_path);
+
+  [[nodiscard]] const std::string& path() const;
+  [[nodiscard]] std::int64_t now_ms() const;
+
+  // Implementation; opaque to the embedding app.
+  struct Impl;
+
+ private:
+  explicit Ledger(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ledger

@@ -1,0 +1,163 @@
+// Plain value types of the public API: accounts, keys, transfers, journal rows, reports.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ledger {
+
+// How far below zero an account's balance may go.
+enum class OverdraftRule {
+  none,       // balance >= 0 (the default for customer and till accounts)
+  limit,      // balance >= -overdraft_limit_minor
+  unlimited,  // no floor: system accounts such as `world` or `cash-drawer`
+};
+
+struct NewAccount {
+  std::string code;      // unique, 1..128 bytes of printable UTF-8 without spaces, e.g. "till:7"
+  std::string currency;  // ISO 4217 code, e.g. "EUR"
+  OverdraftRule overdraft = OverdraftRule::none;
+  std::int64_t overdraft_limit_minor = 0;  // only with OverdraftRule::limit; >= 0
+  std::string name;                        // optional display name
+};
+
+struct Account {
+  std::int64_t id = 0;
+  std::string code;
+  std::string currency;
+  int exponent = 2;  // minor-unit digits of `currency`
+  std::int64_t balance_minor = 0;
+  OverdraftRule overdraft = OverdraftRule::none;
+  std::int64_t overdraft_limit_minor = 0;
+  std::string name;
+  std::int64_t created_at_ms = 0;  // unix epoch milliseconds
+};
+
+enum class KeyState {
+  issued,     // issued by the engine, not used yet
+  completed,  // used: its outcome (created or a stored rejection) is stored
+  expired,    // issued and unused past its TTL, or purged: refused forever
+};
+
+struct KeyRecord {
+  std::string principal;
+  std::string key;
+  std::string operation;
+  bool issued = false;  // true if the engine issued it, false if the client supplied it
+  KeyState state = KeyState::issued;
+  std::string result;    // stored outcome name ("created", "insufficient_funds"), if completed
+  std::string response;  // stored response body, if completed
+  std::optional<std::int64_t> transfer_sequence;  // the journal row it produced
+  std::int64_t created_at_ms = 0;
+  std::optional<std::int64_t> expires_at_ms;  // issued keys: when an unused key expires
+  std::optional<std::int64_t> completed_at_ms;
+};
+
+struct KeyFilter {
+  std::optional<std::string> principal;
+  std::optional<KeyState> state;
+  std::int64_t limit = 1000;
+};
+
+// A request to move `amount_minor` from `debit_account` to `credit_account`.
+struct TransferRequest {
+  std::string principal;       // who is asking (a till, a user); scopes the key
+  std::string key;             // idempotency key: 1..255 printable ASCII characters
+  std::string debit_account;   // code of the account money leaves ("from")
+  std::string credit_account;  // code of the account money enters ("to")
+  std::int64_t amount_minor = 0;  // > 0
+  std::string currency;           // must be the currency of both accounts
+  std::string memo;               // optional, up to 4096 bytes
+};
+
+// Every outcome of a money-moving call, checked in this order. The class of an outcome
+// (see outcome_class) says whether it was stored with the key and which exit code the CLI
+// uses. The names are stable: they appear in stored responses.
+enum class Outcome {
+  created,  // executed now, or (with replayed=true) earlier
+  // Business rejections: stored with the key, replayed on retry.
+  debit_account_not_found,
+  credit_account_not_found,
+  currency_mismatch,
+  insufficient_funds,
+  // Idempotency conflicts: nothing stored, nothing moved.
+  key_reused_with_different_request,
+  key_unknown,             // only issued keys are allowed and this one was never issued
+  key_expired,             // issued and unused past its TTL, or purged
+  key_operation_mismatch,  // the key was issued for another operation
+  // Malformed request: nothing stored, the key stays usable.
+  invalid_request,
+};
+
+enum class OutcomeClass { done, rejected, conflict, malformed };
+
+[[nodiscard]] OutcomeClass outcome_class(Outcome outcome);
+[[nodiscard]] const char* to_string(Outcome outcome);
+
+struct TransferResult {
+  Outcome outcome = Outcome::created;
+  bool replayed = false;  // true if this is the stored outcome of an earlier execution
+  // The response body, a JSON object. For stored outcomes (created and business
+  // rejections) these are the byte-identical stored bytes, on every replay. For
+  // conflicts and malformed requests it is built for this call only.
+  std::string body;
+  std::string message;  // a one-line human explanation of a non-created outcome
+  // With key_reused_with_different_request: the first differing field (operation,
+  // debit_account, credit_account, amount, currency, memo).
+  std::string differing_field;
+  std::optional<std::int64_t> sequence;  // the journal row, when created
+  [[nodiscard]] bool ok() const { return outcome == Outcome::created; }
+};
+
+struct JournalEntry {
+  std::int64_t sequence = 0;
+  std::string kind;  // "transfer"
+  std::string debit_account;
+  std::string credit_account;
+  std::int64_t amount_minor = 0;
+  std::string currency;
+  int exponent = 2;
+  std::string memo;
+  std::string principal;
+  std::string key;
+  std::int64_t created_at_ms = 0;
+  std::string prev_hash_hex;
+  std::string hash_hex;
+};
+
+struct Violation {
+  std::string kind;      // balance, zero_sum, key_without_transfer, ..., hash_chain
+  std::string where;     // the row where it starts, e.g. "journal seq 17", "account till:7"
+  std::string detail;    // what was expected and what was found
+};
+
+struct VerifyReport {
+  std::int64_t accounts_checked = 0;
+  std::int64_t journal_rows_checked = 0;
+  std::int64_t keys_checked = 0;
+  std::vector<Violation> violations;
+  [[nodiscard]] bool ok() const { return violations.empty(); }
+};
+
+struct PurgeReport {
+  std::int64_t expired_issued_keys = 0;   // unused issued keys past TTL, now tombstones
+  std::int64_t purged_rejections = 0;     // stored rejections past retention, now tombstones
+};
+
+struct Stats {
+  std::int64_t accounts = 0;
+  std::int64_t journal_rows = 0;
+  std::int64_t keys_issued = 0;     // issued, unused, not expired
+  std::int64_t keys_completed = 0;
+  std::int64_t keys_expired = 0;    // tombstones and unused keys past TTL
+  std::int64_t pending_purge = 0;   // rows the next purge would turn into tombstones
+  std::optional<std::int64_t> oldest_key_ms;
+  std::optional<std::int64_t> newest_key_ms;
+  std::int64_t file_bytes = 0;
+  std::int64_t wal_bytes = 0;
+  int schema_version = 0;
+};
+
+}  // namespace ledger

@@ -1,0 +1,60 @@
+// Failpoint runtime: parses LEDGER_FAILPOINT once and kills the process when the armed
+// point is hit for the Nth time. Only compiled into the engine with LEDGER_FAILPOINTS.
+#include "failpoint.h"
+
+#ifdef LEDGER_FAILPOINTS
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+namespace ledger::detail {
+namespace {
+
+enum class Action { none, abort_process, exit_process, sigkill };
+
+struct Armed {
+  std::string name;
+  Action action = Action::none;
+  long nth = 1;
+};
+
+Armed parse_armed() {
+  Armed armed;
+  const char* spec = std::getenv("LEDGER_FAILPOINT");
+  if (spec == nullptr || *spec == '\0') return armed;
+  std::string text(spec);
+  auto first = text.find(':');
+  if (first == std::string::npos) return armed;
+  auto second = text.find(':', first + 1);
+  armed.name = text.substr(0, first);
+  std::string action = text.substr(first + 1, second == std::string::npos
+                                                  ? std::string::npos
+                                                  : second - first - 1);
+  if (second != std::string::npos) armed.nth = std::max(1L, std::atol(text.c_str() + second + 1));
+  if (action == "abort") armed.action = Action::abort_process;
+  if (action == "exit") armed.action = Action::exit_process;
+  if (action == "sigkill") armed.action = Action::sigkill;
+  return armed;
+}
+
+}  // namespace
+
+void failpoint(const char* name) {
+  static const Armed armed = parse_armed();
+  static std::atomic<long> hits{0};
+  if (armed.action == Action::none || armed.name != name) return;
+  if (hits.fetch_add(1) + 1 != armed.nth) return;
+  switch (armed.action) {
+    case Action::abort_process: std::abort();
+    case Action::exit_process: ::_exit(77);
+    case Action::sigkill: ::kill(::getpid(), SIGKILL); ::_exit(78);
+    case Action::none: return;
+  }
+}
+
+}  // namespace ledger::detail
+#endif

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The one install-and-build path for ledger, used by the README and by CI.
+#
+#   tools/bootstrap.sh deps   install the Debian 12 packages (as root)
+#   tools/bootstrap.sh demo   deps + release build + run tools/pos-sim on ./ledger.db
+#   tools/bootstrap.sh test   deps + -Werror build + the full CTest suite, then the same
+#                             suite under ASan+UBSan (set LEDGER_SKIP_SANITIZE=1 to skip)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc 2>/dev/null || echo 2)
+
+install_deps() {
+  local packages=(build-essential cmake pkg-config git sqlite3 libsqlite3-dev libsqlitecpp-dev
+    libfmt-dev nlohmann-json3-dev libcli11-dev doctest-dev libssl-dev)
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+build() {  # build DIR [cmake options...]
+  local dir=$1; shift
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+}
+
+run_tests() {  # run_tests DIR
+  (cd "$1" && ctest --output-on-failure -j "$jobs" --timeout 600)
+}
+
+case "${1:-test}" in
+  deps)
+    install_deps ;;
+  demo)
+    install_deps
+    build build -DLEDGER_BUILD_TESTS=OFF
+    shift || true
+    ./build/tools/pos-sim/pos-sim "$@" ;;
+  test)
+    install_deps
+    build build -DLEDGER_WERROR=ON -DLEDGER_FAILPOINTS=ON
+    run_tests build
+    if [ "${LEDGER_SKIP_SANITIZE:-0}" != 1 ]; then
+      build build-asan -DLEDGER_WERROR=ON -DLEDGER_FAILPOINTS=ON -DLEDGER_SANITIZE=ON \
+        -DCMAKE_BUILD_TYPE=Debug
+      ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_tests build-asan
+    fi ;;
+  *)
+    echo "usage: tools/bootstrap.sh [deps|demo|test]" >&2; exit 2 ;;
+esac
