@@ -1,12 +1,19 @@
 // Failpoint runtime: parses LEDGER_FAILPOINT once and kills the process when the armed
 // point is hit for the Nth time. Only compiled into the engine with LEDGER_FAILPOINTS.
+//
+// Actions: abort (SIGABRT), exit (_exit(77)), sigkill (SIGKILL on itself), and stop:
+// the process sends itself SIGSTOP and stays frozen exactly where it is (e.g. holding
+// the write lock at transfer.before_commit) until its parent continues or kills it. The
+// crash suite uses `stop` to kill a writer at a known instant while other processes wait.
 #include "failpoint.h"
 
 #ifdef LEDGER_FAILPOINTS
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -14,7 +21,7 @@
 namespace ledger::detail {
 namespace {
 
-enum class Action { none, abort_process, exit_process, sigkill };
+enum class Action { none, abort_process, exit_process, sigkill, stop };
 
 struct Armed {
   std::string name;
@@ -22,13 +29,21 @@ struct Armed {
   long nth = 1;
 };
 
+// A misspelt spec must not silently arm nothing: the crash test that set it would then
+// pass without ever crashing. Refusing loudly makes the typo visible at the first hit.
+[[noreturn]] void refuse(const char* spec) {
+  std::fprintf(stderr,
+               "LEDGER_FAILPOINT='%s' is not <name>:<abort|exit|sigkill|stop>[:<nth>]\n", spec);
+  ::_exit(2);
+}
+
 Armed parse_armed() {
   Armed armed;
   const char* spec = std::getenv("LEDGER_FAILPOINT");
   if (spec == nullptr || *spec == '\0') return armed;
   std::string text(spec);
   auto first = text.find(':');
-  if (first == std::string::npos) return armed;
+  if (first == std::string::npos) refuse(spec);
   auto second = text.find(':', first + 1);
   armed.name = text.substr(0, first);
   std::string action = text.substr(first + 1, second == std::string::npos
@@ -38,6 +53,8 @@ Armed parse_armed() {
   if (action == "abort") armed.action = Action::abort_process;
   if (action == "exit") armed.action = Action::exit_process;
   if (action == "sigkill") armed.action = Action::sigkill;
+  if (action == "stop") armed.action = Action::stop;
+  if (armed.action == Action::none) refuse(spec);
   return armed;
 }
 
@@ -52,6 +69,7 @@ void failpoint(const char* name) {
     case Action::abort_process: std::abort();
     case Action::exit_process: ::_exit(77);
     case Action::sigkill: ::kill(::getpid(), SIGKILL); ::_exit(78);
+    case Action::stop: ::raise(SIGSTOP); return;
     case Action::none: return;
   }
 }

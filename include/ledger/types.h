@@ -82,6 +82,7 @@ enum class Outcome {
   credit_account_not_found,
   currency_mismatch,
   insufficient_funds,
+  balance_overflow,  // the credit account's balance would pass the int64 limit
   // Idempotency conflicts: nothing stored, nothing moved.
   key_reused_with_different_request,
   key_unknown,             // only issued keys are allowed and this one was never issued

@@ -1,0 +1,122 @@
+// Accounts: creation with validation, lookup by code, listing, balance updates.
+#include <fmt/format.h>
+
+#include "impl.h"
+
+namespace ledger::detail {
+namespace {
+
+constexpr const char* kSelectAccount =
+    "SELECT id, code, currency, exponent, balance, overdraft, overdraft_limit, name, created_at "
+    "FROM accounts";
+
+OverdraftRule parse_rule(const std::string& text) {
+  if (text == "limit") return OverdraftRule::limit;
+  if (text == "unlimited") return OverdraftRule::unlimited;
+  return OverdraftRule::none;
+}
+
+Account read_account(SQLite::Statement& row) {
+  Account account;
+  account.id = row.getColumn(0).getInt64();
+  account.code = row.getColumn(1).getString();
+  account.currency = row.getColumn(2).getString();
+  account.exponent = row.getColumn(3).getInt();
+  account.balance_minor = row.getColumn(4).getInt64();
+  account.overdraft = parse_rule(row.getColumn(5).getString());
+  account.overdraft_limit_minor = row.getColumn(6).getInt64();
+  account.name = row.getColumn(7).getString();
+  account.created_at_ms = row.getColumn(8).getInt64();
+  return account;
+}
+
+void validate_new_account(const NewAccount& account) {
+  if (auto problem = check_account_code(account.code)) {
+    throw Error(ErrorCode::invalid_argument, *problem);
+  }
+  if (!currency_exponent(account.currency)) {
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("unknown currency '{}': use an ISO 4217 code such as EUR, USD, JPY",
+                            account.currency));
+  }
+  if (account.overdraft_limit_minor < 0) {
+    throw Error(ErrorCode::invalid_argument, "overdraft limit must not be negative");
+  }
+  if (account.overdraft != OverdraftRule::limit && account.overdraft_limit_minor != 0) {
+    throw Error(ErrorCode::invalid_argument,
+                "an overdraft limit needs OverdraftRule::limit (--overdraft-limit)");
+  }
+  if (account.name.size() > 255 || !is_valid_utf8(account.name) ||
+      account.name.find('\0') != std::string::npos) {
+    throw Error(ErrorCode::invalid_argument, "account name must be UTF-8 text of at most 255 bytes");
+  }
+}
+
+}  // namespace
+
+const char* to_string(OverdraftRule rule) {
+  switch (rule) {
+    case OverdraftRule::none: return "none";
+    case OverdraftRule::limit: return "limit";
+    case OverdraftRule::unlimited: return "unlimited";
+  }
+  return "none";
+}
+
+bool balance_allowed(const Account& account, std::int64_t balance_minor) {
+  switch (account.overdraft) {
+    case OverdraftRule::unlimited: return true;
+    case OverdraftRule::limit: return balance_minor >= -account.overdraft_limit_minor;
+    case OverdraftRule::none: return balance_minor >= 0;
+  }
+  return false;
+}
+
+Account create_account(Impl& impl, const NewAccount& account) {
+  validate_new_account(account);
+  WriteTransaction transaction(impl.db);
+  if (find_account(impl.db, account.code)) {
+    throw Error(ErrorCode::already_exists,
+                fmt::format("account '{}' already exists; choose another code", account.code));
+  }
+  auto& insert = impl.db.statement(
+      "INSERT INTO accounts (code, currency, exponent, balance, overdraft, overdraft_limit, "
+      "name, created_at) VALUES (?, ?, ?, 0, ?, ?, ?, ?)");
+  insert.bind(1, account.code);
+  insert.bind(2, account.currency);
+  insert.bind(3, *currency_exponent(account.currency));
+  insert.bind(4, to_string(account.overdraft));
+  insert.bind(5, account.overdraft_limit_minor);
+  insert.bind(6, account.name);
+  insert.bind(7, impl.now_ms());
+  insert.exec();
+  transaction.commit();
+  return *find_account(impl.db, account.code);
+}
+
+std::optional<Account> find_account(Db& db, const std::string& code) {
+  static const std::string sql = std::string(kSelectAccount) + " WHERE code = ?";
+  auto& query = db.statement(sql.c_str());
+  query.bind(1, code);
+  if (!query.executeStep()) return std::nullopt;
+  return read_account(query);
+}
+
+std::vector<Account> list_accounts(Db& db) {
+  static const std::string sql = std::string(kSelectAccount) + " ORDER BY code";
+  auto& query = db.statement(sql.c_str());
+  std::vector<Account> accounts;
+  while (query.executeStep()) accounts.push_back(read_account(query));
+  return accounts;
+}
+
+void set_balance(Db& db, std::int64_t account_id, std::int64_t balance_minor) {
+  auto& update = db.statement("UPDATE accounts SET balance = ? WHERE id = ?");
+  update.bind(1, balance_minor);
+  update.bind(2, account_id);
+  if (update.exec() != 1) {
+    throw Error(ErrorCode::internal, fmt::format("account id {} vanished during a transfer", account_id));
+  }
+}
+
+}  // namespace ledger::detail

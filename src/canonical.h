@@ -1,0 +1,56 @@
+// Canonical, typed, versioned binary encodings. Fingerprints and the journal hash chain
+// are computed over these bytes, never over JSON text (whose key order and spacing vary).
+//
+// Layout: a version header, then per field: 1 byte field tag, 1 byte type ('s' text with
+// a 4-byte big-endian length, 'i' int64 as 8 bytes big-endian). Fields appear in a fixed
+// order, so equal requests always encode to equal bytes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace ledger::detail {
+
+class CanonicalWriter {
+ public:
+  explicit CanonicalWriter(std::string_view header) : bytes_(header) {}
+  CanonicalWriter& text(std::uint8_t tag, std::string_view value);
+  CanonicalWriter& integer(std::uint8_t tag, std::int64_t value);
+  [[nodiscard]] const std::string& bytes() const { return bytes_; }
+
+ private:
+  std::string bytes_;
+};
+
+struct CanonicalField {
+  std::uint8_t tag = 0;
+  std::variant<std::string, std::int64_t> value;
+  bool operator==(const CanonicalField&) const = default;
+};
+
+// Decodes bytes written by CanonicalWriter with `header`; nullopt if malformed.
+[[nodiscard]] std::optional<std::vector<CanonicalField>> decode_canonical(
+    std::string_view bytes, std::string_view header);
+
+// Request encodings (fingerprint input). Version 1 of the transfer request.
+inline constexpr std::string_view kTransferRequestHeader{"ledger.request.transfer.v1\n"};
+enum RequestField : std::uint8_t {
+  kFieldOperation = 1,
+  kFieldDebitAccount = 2,
+  kFieldCreditAccount = 3,
+  kFieldAmount = 4,
+  kFieldCurrency = 5,
+  kFieldMemo = 6,
+};
+// The public name of a request field ("amount"), as used in conflict messages.
+[[nodiscard]] const char* request_field_name(std::uint8_t tag);
+
+// The first field, in encoding order, whose value differs between two canonical requests
+// (or "operation" when the encodings are of different kinds).
+[[nodiscard]] std::string first_differing_field(std::string_view stored, std::string_view now);
+
+}  // namespace ledger::detail

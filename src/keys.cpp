@@ -1,0 +1,182 @@
+// Idempotency keys: issuing, lookup (always scoped by principal), storing outcomes,
+// listing and purging into tombstones.
+#include <fmt/format.h>
+
+#include "failpoint.h"
+#include "impl.h"
+
+namespace ledger::detail {
+namespace {
+
+constexpr const char* kSelectKeyRecord =
+    "SELECT principal, idem_key, operation, issued, state, result, response, transfer_seq, "
+    "created_at, expires_at, completed_at FROM idempotency_keys";
+
+std::optional<std::int64_t> optional_int(const SQLite::Column& column) {
+  if (column.isNull()) return std::nullopt;
+  return column.getInt64();
+}
+
+KeyState effective_state(const std::string& stored, std::optional<std::int64_t> expires_at_ms,
+                         std::int64_t now_ms) {
+  if (stored == "completed") return KeyState::completed;
+  if (stored == "expired") return KeyState::expired;
+  if (expires_at_ms && *expires_at_ms <= now_ms) return KeyState::expired;
+  return KeyState::issued;
+}
+
+KeyRecord read_key_record(SQLite::Statement& row, std::int64_t now_ms) {
+  KeyRecord record;
+  record.principal = row.getColumn(0).getString();
+  record.key = row.getColumn(1).getString();
+  record.operation = row.getColumn(2).getString();
+  record.issued = row.getColumn(3).getInt() != 0;
+  record.result = row.getColumn(5).getString();
+  record.response = row.getColumn(6).getString();
+  record.transfer_sequence = optional_int(row.getColumn(7));
+  record.created_at_ms = row.getColumn(8).getInt64();
+  record.expires_at_ms = optional_int(row.getColumn(9));
+  record.completed_at_ms = optional_int(row.getColumn(10));
+  record.state = effective_state(row.getColumn(4).getString(), record.expires_at_ms, now_ms);
+  return record;
+}
+
+const char* state_name(KeyState state) {
+  switch (state) {
+    case KeyState::issued: return "issued";
+    case KeyState::completed: return "completed";
+    case KeyState::expired: return "expired";
+  }
+  return "issued";
+}
+
+}  // namespace
+
+std::optional<StoredKey> load_key(Db& db, const std::string& principal, const std::string& key) {
+  auto& query = db.statement(
+      "SELECT operation, issued, state, request, fingerprint, result, response, transfer_seq, "
+      "expires_at FROM idempotency_keys WHERE principal = ? AND idem_key = ?");
+  bind_text(query, 1, principal);
+  bind_text(query, 2, key);
+  if (!query.executeStep()) return std::nullopt;
+  StoredKey stored;
+  stored.operation = query.getColumn(0).getString();
+  stored.issued = query.getColumn(1).getInt() != 0;
+  stored.state = query.getColumn(2).getString();
+  stored.request = query.getColumn(3).getString();
+  stored.fingerprint = query.getColumn(4).getString();
+  stored.result = query.getColumn(5).getString();
+  stored.response = query.getColumn(6).getString();
+  stored.transfer_seq = optional_int(query.getColumn(7));
+  stored.expires_at_ms = optional_int(query.getColumn(8));
+  return stored;
+}
+
+void store_key_outcome(Db& db, const KeyOutcome& outcome) {
+  auto& statement =
+      outcome.existing_issued
+          ? db.statement(
+                "UPDATE idempotency_keys SET request = ?1, fingerprint = ?2, result = ?3, "
+                "response = ?4, transfer_seq = ?5, completed_at = ?6, state = 'completed' "
+                "WHERE principal = ?7 AND idem_key = ?8 AND state = 'issued'")
+          : db.statement(
+                "INSERT INTO idempotency_keys (request, fingerprint, result, response, "
+                "transfer_seq, completed_at, principal, idem_key, operation, issued, state, "
+                "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, 'completed', ?6)");
+  bind_blob(statement, 1, outcome.request);
+  bind_blob(statement, 2, outcome.fingerprint);
+  bind_text(statement, 3, outcome.result);
+  bind_text(statement, 4, outcome.response);
+  if (outcome.transfer_seq) statement.bind(5, *outcome.transfer_seq);
+  statement.bind(6, outcome.now_ms);
+  bind_text(statement, 7, outcome.principal);
+  bind_text(statement, 8, outcome.key);
+  if (!outcome.existing_issued) bind_text(statement, 9, outcome.operation);
+  if (statement.exec() != 1) {
+    throw Error(ErrorCode::internal, "idempotency key row changed inside the write transaction");
+  }
+}
+
+KeyRecord issue_key(Impl& impl, const std::string& principal, const std::string& operation,
+                    std::optional<std::int64_t> ttl_seconds) {
+  if (auto problem = check_principal(principal)) throw Error(ErrorCode::invalid_argument, *problem);
+  if (auto problem = check_operation(operation)) throw Error(ErrorCode::invalid_argument, *problem);
+  std::int64_t ttl = ttl_seconds.value_or(impl.options.key_ttl_seconds);
+  constexpr std::int64_t kMaxTtlSeconds = 10LL * 366 * 24 * 3600;
+  if (ttl <= 0 || ttl > kMaxTtlSeconds) {
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("key TTL must be 1 to {} seconds, got {}", kMaxTtlSeconds, ttl));
+  }
+  std::int64_t now = impl.now_ms();
+  // Time-ordered prefix (like UUIDv7) for readable listings, then 128 random bits that make
+  // the key unguessable.
+  std::string key = fmt::format("{:012x}-{}", now, to_hex(random_bytes(16)));
+  WriteTransaction transaction(impl.db);
+  auto& insert = impl.db.statement(
+      "INSERT INTO idempotency_keys (principal, idem_key, operation, issued, state, created_at, "
+      "expires_at) VALUES (?, ?, ?, 1, 'issued', ?, ?)");
+  insert.bind(1, principal);
+  insert.bind(2, key);
+  insert.bind(3, operation);
+  insert.bind(4, now);
+  insert.bind(5, now + ttl * 1000);
+  insert.exec();
+  transaction.commit();
+  return *find_key(impl, principal, key);
+}
+
+std::optional<KeyRecord> find_key(Impl& impl, const std::string& principal,
+                                  const std::string& key) {
+  static const std::string sql = std::string(kSelectKeyRecord) +
+                                 " WHERE principal = ? AND idem_key = ?";
+  auto& query = impl.db.statement(sql.c_str());
+  query.bind(1, principal);
+  query.bind(2, key);
+  if (!query.executeStep()) return std::nullopt;
+  return read_key_record(query, impl.now_ms());
+}
+
+std::vector<KeyRecord> list_keys(Impl& impl, const KeyFilter& filter) {
+  // One static statement; absent filters are bound as NULL and match everything.
+  static const std::string sql =
+      std::string(kSelectKeyRecord) +
+      " WHERE (?1 IS NULL OR principal = ?1) AND (?2 IS NULL OR CASE"
+      " WHEN state = 'issued' AND expires_at <= ?3 THEN 'expired' ELSE state END = ?2)"
+      " ORDER BY created_at, principal, idem_key LIMIT ?4";
+  auto& query = impl.db.statement(sql.c_str());
+  if (filter.principal) query.bind(1, *filter.principal);
+  if (filter.state) query.bind(2, state_name(*filter.state));
+  query.bind(3, impl.now_ms());
+  query.bind(4, filter.limit);
+  std::vector<KeyRecord> keys;
+  while (query.executeStep()) keys.push_back(read_key_record(query, impl.now_ms()));
+  return keys;
+}
+
+PurgeReport purge_keys(Impl& impl, std::optional<std::int64_t> older_than_seconds) {
+  std::int64_t retention = older_than_seconds.value_or(impl.options.rejection_retention_seconds);
+  if (retention < 0) {
+    throw Error(ErrorCode::invalid_argument, "--older-than must be 0 or more seconds");
+  }
+  std::int64_t now = impl.now_ms();
+  PurgeReport report;
+  WriteTransaction transaction(impl.db);
+  // A tombstone keeps (principal, key) and drops the stored request and response, so the
+  // key is refused forever. Keys with a transfer_seq moved money and are never touched.
+  auto& expire_issued = impl.db.statement(
+      "UPDATE idempotency_keys SET state = 'expired' "
+      "WHERE state = 'issued' AND expires_at <= ? AND transfer_seq IS NULL");
+  expire_issued.bind(1, now);
+  report.expired_issued_keys = expire_issued.exec();
+  LEDGER_FAILPOINT("purge.after_update");
+  auto& purge_rejections = impl.db.statement(
+      "UPDATE idempotency_keys SET state = 'expired', request = NULL, fingerprint = NULL, "
+      "response = NULL WHERE state = 'completed' AND transfer_seq IS NULL AND completed_at <= ?");
+  purge_rejections.bind(1, now - retention * 1000);
+  report.purged_rejections = purge_rejections.exec();
+  LEDGER_FAILPOINT("purge.before_commit");
+  transaction.commit();
+  return report;
+}
+
+}  // namespace ledger::detail

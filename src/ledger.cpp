@@ -1,0 +1,197 @@
+// Ledger: opening a file safely, and the public entry points. Each entry point translates
+// SQLite errors into ledger::Error (see db.h) and owns its write transaction.
+#include "ledger/ledger.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <SQLiteCpp/Backup.h>
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "failpoint.h"
+#include "impl.h"
+#include "migrations.h"
+
+namespace ledger {
+namespace {
+
+// Creates an empty file with mode 0600 (money data is nobody else's business). Returns
+// false if it already existed.
+bool create_private_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) return false;
+    throw Error(ErrorCode::io, fmt::format("cannot create {}: {}; check that the directory "
+                                           "exists and is writable",
+                                           path, std::strerror(errno)));
+  }
+  ::close(fd);
+  return true;
+}
+
+// Refuses what SQLite would otherwise misreport: directories, missing files, unsafe modes.
+void check_path(const std::string& path, const Options& options) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    if (errno != ENOENT) {
+      throw Error(ErrorCode::not_a_ledger,
+                  fmt::format("cannot read {}: {}", path, std::strerror(errno)));
+    }
+    if (!options.create_if_missing) {
+      throw Error(ErrorCode::not_found,
+                  fmt::format("no ledger at {}: create one with `ledgerctl init` or point "
+                              "--db (LEDGER_DB) at an existing ledger",
+                              path));
+    }
+    create_private_file(path);
+    return;
+  }
+  if (S_ISDIR(info.st_mode)) {
+    throw Error(ErrorCode::not_a_ledger,
+                fmt::format("{} is a directory, not a ledger file; give the path of a file", path));
+  }
+  if (!S_ISREG(info.st_mode)) {
+    throw Error(ErrorCode::not_a_ledger, fmt::format("{} is not a regular file", path));
+  }
+  if ((info.st_mode & S_IWOTH) && !options.allow_world_writable) {
+    throw Error(ErrorCode::unsafe_file,
+                fmt::format("{} is writable by every user; run `chmod 600 {}` (or open with "
+                            "allow_world_writable)",
+                            path, path));
+  }
+  if (::access(path.c_str(), R_OK) != 0) {
+    throw Error(ErrorCode::not_a_ledger,
+                fmt::format("cannot read {}: {}; check its permissions", path, std::strerror(errno)));
+  }
+}
+
+void apply_pragmas(detail::Db& db, const Options& options) {
+  // WAL: readers never block the writer, and a commit is one append + one fsync.
+  SQLite::Statement mode(db.sql(), "PRAGMA journal_mode = WAL");
+  if (!mode.executeStep() || mode.getColumn(0).getString() != "wal") {
+    throw Error(ErrorCode::io, "cannot switch the database to WAL mode (is the directory "
+                               "writable, and the file system local?)");
+  }
+  db.exec(options.durability == Durability::full ? "PRAGMA synchronous = FULL"
+                                                 : "PRAGMA synchronous = NORMAL");
+  db.exec("PRAGMA foreign_keys = ON");
+  db.exec("PRAGMA temp_store = MEMORY");
+  // A bounded page cache (32 MiB) keeps memory flat as the ledger grows.
+  db.exec("PRAGMA cache_size = -32768");
+  // Keep the WAL from growing without bound after a burst.
+  db.exec("PRAGMA journal_size_limit = 67108864");
+}
+
+std::int64_t system_clock_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+std::int64_t Ledger::Impl::now_ms() const {
+  return options.clock_ms ? options.clock_ms() : system_clock_ms();
+}
+
+Ledger::Ledger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Ledger::Ledger(Ledger&&) noexcept = default;
+Ledger& Ledger::operator=(Ledger&&) noexcept = default;
+Ledger::~Ledger() = default;
+
+Ledger Ledger::open(const std::string& path, const Options& options) {
+  if (options.busy_timeout_ms < 0) {
+    throw Error(ErrorCode::invalid_argument, "busy_timeout_ms must not be negative");
+  }
+  check_path(path, options);
+  return detail::guarded(fmt::format("opening {}", path), [&] {
+    auto impl = std::make_unique<Impl>(path, options);
+    // Check before writing anything: a refused file must be left exactly as it was.
+    int version = detail::check_ledger_file(impl->db, path);
+    apply_pragmas(impl->db, options);
+    if (version < detail::latest_schema_version()) detail::migrate(impl->db, path);
+    return Ledger(std::move(impl));
+  });
+}
+
+Account Ledger::create_account(const NewAccount& account) {
+  return detail::guarded("creating an account",
+                         [&] { return detail::create_account(*impl_, account); });
+}
+
+std::optional<Account> Ledger::find_account(const std::string& code) {
+  return detail::guarded("reading an account", [&] { return detail::find_account(impl_->db, code); });
+}
+
+std::vector<Account> Ledger::list_accounts() {
+  return detail::guarded("listing accounts", [&] { return detail::list_accounts(impl_->db); });
+}
+
+KeyRecord Ledger::issue_key(const std::string& principal, const std::string& operation,
+                            std::optional<std::int64_t> ttl_seconds) {
+  return detail::guarded("issuing a key", [&] {
+    return detail::issue_key(*impl_, principal, operation, ttl_seconds);
+  });
+}
+
+std::optional<KeyRecord> Ledger::find_key(const std::string& principal, const std::string& key) {
+  return detail::guarded("reading a key", [&] { return detail::find_key(*impl_, principal, key); });
+}
+
+std::vector<KeyRecord> Ledger::list_keys(const KeyFilter& filter) {
+  return detail::guarded("listing keys", [&] { return detail::list_keys(*impl_, filter); });
+}
+
+PurgeReport Ledger::purge_keys(std::optional<std::int64_t> older_than_seconds) {
+  return detail::guarded("purging keys",
+                         [&] { return detail::purge_keys(*impl_, older_than_seconds); });
+}
+
+TransferResult Ledger::transfer(const TransferRequest& request) {
+  auto result = detail::guarded("transfer", [&] {
+    detail::WriteTransaction transaction(impl_->db);
+    auto outcome = detail::transfer_in_transaction(*impl_, request, impl_->now_ms());
+    LEDGER_FAILPOINT("transfer.before_commit");
+    transaction.commit();
+    return outcome;
+  });
+  LEDGER_FAILPOINT("transfer.after_commit");
+  return result;
+}
+
+std::vector<TransferResult> Ledger::transfer_batch(std::span<const TransferRequest> requests) {
+  auto results = detail::guarded("transfer batch", [&] {
+    detail::WriteTransaction transaction(impl_->db);
+    std::int64_t now = impl_->now_ms();
+    std::vector<TransferResult> outcomes;
+    outcomes.reserve(requests.size());
+    // No savepoint per item is needed: an item writes nothing until all its checks
+    // passed, and a failed write throws and rolls back the whole batch.
+    for (const TransferRequest& request : requests) {
+      outcomes.push_back(detail::transfer_in_transaction(*impl_, request, now));
+    }
+    LEDGER_FAILPOINT("transfer.before_commit");
+    transaction.commit();
+    return outcomes;
+  });
+  LEDGER_FAILPOINT("transfer.after_commit");
+  return results;
+}
+
+std::vector<JournalEntry> Ledger::journal(std::int64_t since_sequence, std::int64_t limit) {
+  return detail::guarded("reading the journal",
+                         [&] { return detail::read_journal(impl_->db, since_sequence, limit); });
+}
+
+VerifyReport Ledger::verify() {
+  return detail::guarded("verifying", [&] { return detail::verify(*impl_); });
+}
+
+const std::string& Ledger::path() const { return impl_->path; }
+std::int64_t Ledger::now_ms() const { return impl_->now_ms(); }
+
+}  // namespace ledger

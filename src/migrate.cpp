@@ -1,0 +1,59 @@
+#include <fmt/format.h>
+
+#include "db.h"
+#include "failpoint.h"
+#include "migrations.h"
+
+namespace ledger::detail {
+namespace {
+
+int read_int_pragma(Db& db, const char* sql) {
+  SQLite::Statement query(db.sql(), sql);
+  query.executeStep();
+  return query.getColumn(0).getInt();
+}
+
+}  // namespace
+
+int latest_schema_version() { return embedded_migrations().back().version; }
+
+int check_ledger_file(Db& db, const std::string& path) {
+  // Reading sqlite_schema makes SQLite read page 1: a file that is not a database fails
+  // here with SQLITE_NOTADB, before anything is written.
+  int objects = read_int_pragma(db, "SELECT count(*) FROM sqlite_schema");
+  int application_id = read_int_pragma(db, "PRAGMA application_id");
+  int version = read_int_pragma(db, "PRAGMA user_version");
+  if (objects == 0 && application_id == 0 && version == 0) return 0;
+  if (application_id != kApplicationId || version == 0) {
+    throw Error(ErrorCode::not_a_ledger,
+                fmt::format("{} is a SQLite database but not a ledger (application_id {:#x}, "
+                            "user_version {}); point --db at a ledger file or create one "
+                            "with `ledgerctl init` at a new path",
+                            path, application_id, version));
+  }
+  if (version > latest_schema_version()) {
+    throw Error(ErrorCode::newer_schema,
+                fmt::format("{} has schema version {}, newer than this build's {}; upgrade "
+                            "ledger before opening it (the file was left unchanged)",
+                            path, version, latest_schema_version()));
+  }
+  return version;
+}
+
+void migrate(Db& db, const std::string& path) {
+  WriteTransaction transaction(db);
+  // Re-read inside the write lock: another process may have migrated meanwhile.
+  int current = check_ledger_file(db, path);
+  if (current == latest_schema_version()) return;
+  for (const Migration& migration : embedded_migrations()) {
+    if (migration.version <= current) continue;
+    db.exec(migration.sql);
+    LEDGER_FAILPOINT("migrate.after_schema");
+    db.exec(fmt::format("PRAGMA user_version = {}", migration.version).c_str());
+  }
+  db.exec(fmt::format("PRAGMA application_id = {}", kApplicationId).c_str());
+  LEDGER_FAILPOINT("migrate.before_commit");
+  transaction.commit();
+}
+
+}  // namespace ledger::detail

@@ -1,0 +1,35 @@
+// Schema migrations: embedded at build time from schema/*.sql (see
+// cmake/embed_schema.cmake) and applied forward-only, tracked by PRAGMA user_version.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ledger::detail {
+
+class Db;
+
+struct Migration {
+  int version;       // the number the file name starts with: 001_init.sql -> 1
+  const char* name;  // file name, for error messages
+  const char* sql;
+};
+
+// All migrations, in version order (generated source).
+const std::vector<Migration>& embedded_migrations();
+
+// The schema version this build writes.
+int latest_schema_version();
+
+// PRAGMA application_id of every ledger file: "LDGR".
+inline constexpr int kApplicationId = 0x4c444752;
+
+// Checks that `db` is an empty database or a ledger this build can open, without writing
+// anything; throws Error{not_a_ledger|newer_schema|corrupt} otherwise. Returns the
+// current schema version (0 for an empty database).
+int check_ledger_file(Db& db, const std::string& path);
+
+// Applies the missing migrations and the user_version bump in ONE write transaction.
+void migrate(Db& db, const std::string& path);
+
+}  // namespace ledger::detail
