@@ -95,10 +95,14 @@ void check_operation(const Operation& op, const std::vector<ledger::JournalEntry
 void check_replays(ledger::Ledger& ledger, const std::vector<Operation>& ops, Audit& audit) {
   for (const auto& op : ops) {
     if (!op.reply || !stored(*op.reply)) continue;
+    const bool rejection =
+        ledger::outcome_class(op.reply->outcome) == ledger::OutcomeClass::rejected;
     ++audit.replays_checked;
+    audit.rejections_checked += rejection ? 1 : 0;
     const auto again = ledger.transfer(op.request);
     if (!again.replayed || again.outcome != op.reply->outcome || again.body != op.reply->body) {
       ++audit.replay_mismatches;
+      audit.rejection_mismatches += rejection ? 1 : 0;
       note(audit, fmt::format("{}: late retry gave {}{} with body {}, first reply was {}",
                               describe(op), again.replayed ? "replayed " : "",
                               ledger::to_string(again.outcome), again.body, op.reply->body));

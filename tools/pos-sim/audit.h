@@ -25,7 +25,9 @@ struct Audit {
   int unexplained_rows = 0;    // journal rows whose key no operation of the till used
   int balance_mismatches = 0;  // accounts whose balance differs from the till's model
   int replays_checked = 0;
-  int replay_mismatches = 0;  // a late retry not answered with the byte-identical reply
+  int replay_mismatches = 0;   // a late retry not answered with the byte-identical reply
+  int rejections_checked = 0;  // of replays_checked: stored rejections
+  int rejection_mismatches = 0;
   int conflicts_probed = 0;
   int conflict_failures = 0;  // the same key with another amount was not refused
   std::vector<BalanceLine> balances;
