@@ -36,7 +36,7 @@ std::optional<std::int64_t> optional_value(detail::Db& db, const char* sql) {
 }  // namespace
 
 Stats Ledger::stats() {
-  return detail::guarded("reading statistics", [&] {
+  return detail::guarded(impl_->db, "reading statistics", [&] {
     auto& db = impl_->db;
     std::int64_t now = impl_->now_ms();
     std::int64_t cutoff = now - impl_->options.rejection_retention_seconds * 1000;
@@ -80,7 +80,7 @@ void Ledger::backup(const std::string& out_path) {
   }
   ::close(fd);
   try {
-    detail::guarded("backing up", [&] {
+    detail::guarded(impl_->db, "backing up", [&] {
       SQLite::Database destination(out_path, SQLite::OPEN_READWRITE);
       SQLite::Backup backup(destination, impl_->db.sql());
       backup.executeStep(-1);  // all pages in one step: a consistent snapshot

@@ -30,8 +30,12 @@ class Db {
 
   void exec(const char* sql) { database_.exec(sql); }
 
-  // Drops every cached statement (needed before closing or after schema changes).
-  void clear_statements() { statements_.clear(); }
+  // Resets every cached statement. A statement left mid-result keeps a read transaction
+  // open, which would pin an old snapshot (stale reads, SQLITE_BUSY_SNAPSHOT on the next
+  // write) and block checkpoints; so every public call ends with this.
+  void reset_statements() noexcept {
+    for (auto& entry : statements_) entry.second->tryReset();
+  }
 
  private:
   SQLite::Database database_;
@@ -67,9 +71,14 @@ inline void bind_blob(SQLite::Statement& statement, int index, std::string_view 
 // tells the caller what to do (busy/io: retry; corrupt/not_a_ledger: restore a backup).
 [[noreturn]] void throw_translated(const SQLite::Exception& e, std::string_view what);
 
-// Runs `body`, translating SQLite exceptions. Use at every public entry point.
+// Runs `body`, translating SQLite exceptions, and resets the connection's statements
+// afterwards (success or not). Use at every public entry point.
 template <typename Body>
-auto guarded(std::string_view what, Body&& body) -> decltype(body()) {
+auto guarded(Db& db, std::string_view what, Body&& body) -> decltype(body()) {
+  struct ResetOnExit {
+    Db& db;
+    ~ResetOnExit() { db.reset_statements(); }
+  } reset{db};
   try {
     return body();
   } catch (const SQLite::Exception& e) {

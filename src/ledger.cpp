@@ -108,51 +108,53 @@ Ledger Ledger::open(const std::string& path, const Options& options) {
     throw Error(ErrorCode::invalid_argument, "busy_timeout_ms must not be negative");
   }
   check_path(path, options);
-  return detail::guarded(fmt::format("opening {}", path), [&] {
+  try {
     auto impl = std::make_unique<Impl>(path, options);
     // Check before writing anything: a refused file must be left exactly as it was.
     int version = detail::check_ledger_file(impl->db, path);
     apply_pragmas(impl->db, options);
     if (version < detail::latest_schema_version()) detail::migrate(impl->db, path);
     return Ledger(std::move(impl));
-  });
+  } catch (const SQLite::Exception& e) {
+    detail::throw_translated(e, fmt::format("opening {}", path));
+  }
 }
 
 Account Ledger::create_account(const NewAccount& account) {
-  return detail::guarded("creating an account",
+  return detail::guarded(impl_->db, "creating an account",
                          [&] { return detail::create_account(*impl_, account); });
 }
 
 std::optional<Account> Ledger::find_account(const std::string& code) {
-  return detail::guarded("reading an account", [&] { return detail::find_account(impl_->db, code); });
+  return detail::guarded(impl_->db, "reading an account", [&] { return detail::find_account(impl_->db, code); });
 }
 
 std::vector<Account> Ledger::list_accounts() {
-  return detail::guarded("listing accounts", [&] { return detail::list_accounts(impl_->db); });
+  return detail::guarded(impl_->db, "listing accounts", [&] { return detail::list_accounts(impl_->db); });
 }
 
 KeyRecord Ledger::issue_key(const std::string& principal, const std::string& operation,
                             std::optional<std::int64_t> ttl_seconds) {
-  return detail::guarded("issuing a key", [&] {
+  return detail::guarded(impl_->db, "issuing a key", [&] {
     return detail::issue_key(*impl_, principal, operation, ttl_seconds);
   });
 }
 
 std::optional<KeyRecord> Ledger::find_key(const std::string& principal, const std::string& key) {
-  return detail::guarded("reading a key", [&] { return detail::find_key(*impl_, principal, key); });
+  return detail::guarded(impl_->db, "reading a key", [&] { return detail::find_key(*impl_, principal, key); });
 }
 
 std::vector<KeyRecord> Ledger::list_keys(const KeyFilter& filter) {
-  return detail::guarded("listing keys", [&] { return detail::list_keys(*impl_, filter); });
+  return detail::guarded(impl_->db, "listing keys", [&] { return detail::list_keys(*impl_, filter); });
 }
 
 PurgeReport Ledger::purge_keys(std::optional<std::int64_t> older_than_seconds) {
-  return detail::guarded("purging keys",
+  return detail::guarded(impl_->db, "purging keys",
                          [&] { return detail::purge_keys(*impl_, older_than_seconds); });
 }
 
 TransferResult Ledger::transfer(const TransferRequest& request) {
-  auto result = detail::guarded("transfer", [&] {
+  auto result = detail::guarded(impl_->db, "transfer", [&] {
     detail::WriteTransaction transaction(impl_->db);
     auto outcome = detail::transfer_in_transaction(*impl_, request, impl_->now_ms());
     LEDGER_FAILPOINT("transfer.before_commit");
@@ -164,7 +166,7 @@ TransferResult Ledger::transfer(const TransferRequest& request) {
 }
 
 std::vector<TransferResult> Ledger::transfer_batch(std::span<const TransferRequest> requests) {
-  auto results = detail::guarded("transfer batch", [&] {
+  auto results = detail::guarded(impl_->db, "transfer batch", [&] {
     detail::WriteTransaction transaction(impl_->db);
     std::int64_t now = impl_->now_ms();
     std::vector<TransferResult> outcomes;
@@ -183,12 +185,12 @@ std::vector<TransferResult> Ledger::transfer_batch(std::span<const TransferReque
 }
 
 std::vector<JournalEntry> Ledger::journal(std::int64_t since_sequence, std::int64_t limit) {
-  return detail::guarded("reading the journal",
+  return detail::guarded(impl_->db, "reading the journal",
                          [&] { return detail::read_journal(impl_->db, since_sequence, limit); });
 }
 
 VerifyReport Ledger::verify() {
-  return detail::guarded("verifying", [&] { return detail::verify(*impl_); });
+  return detail::guarded(impl_->db, "verifying", [&] { return detail::verify(*impl_); });
 }
 
 const std::string& Ledger::path() const { return impl_->path; }

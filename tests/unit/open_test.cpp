@@ -1,0 +1,165 @@
+// Goal: opening creates a private WAL ledger with the schema, and refuses anything that is
+// not a ledger this build can use, without changing the refused file.
+// Method: open real files (new, foreign, newer, corrupt, text, directory) and compare the
+// files' bytes before and after a refused open.
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "test_support.h"
+
+using namespace ledger;
+using namespace ledger::testing;
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
+// Runs one SQL statement on a raw connection (not through the engine) and returns the
+// first column of the first row as text.
+std::string raw_sql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  std::string value;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK &&
+      sqlite3_step(statement) == SQLITE_ROW && sqlite3_column_text(statement, 0)) {
+    value = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
+  }
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return value;
+}
+
+ErrorCode open_error(const std::string& path, Options options = {}) {
+  try {
+    (void)Ledger::open(path, options);
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).size() > 20);  // a sentence, not a bare code
+    return e.code();
+  }
+  FAIL("open succeeded but should have been refused");
+  return ErrorCode::internal;
+}
+
+}  // namespace
+
+TEST_CASE("a new ledger file is private, in WAL mode, and at the latest schema") {
+  TempDir dir;
+  auto path = dir.file("new.db");
+  { Ledger ledger = Ledger::open(path); }
+  struct stat info {};
+  REQUIRE(::stat(path.c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0600);
+  CHECK(raw_sql(path, "PRAGMA journal_mode") == "wal");
+  CHECK(raw_sql(path, "PRAGMA user_version") == "1");
+  CHECK(raw_sql(path, "PRAGMA application_id") == std::to_string(0x4c444752));
+  CHECK(raw_sql(path, "SELECT count(*) FROM sqlite_schema WHERE name IN "
+                      "('accounts','journal','idempotency_keys','meta')") == "4");
+}
+
+TEST_CASE("reopening an existing ledger keeps its data and applies no migration twice") {
+  TempDir dir;
+  auto path = dir.file("l.db");
+  { open_with_accounts(path); }
+  Ledger again = Ledger::open(path);
+  CHECK(again.list_accounts().size() == 3);
+  CHECK(raw_sql(path, "PRAGMA user_version") == "1");
+}
+
+TEST_CASE("a missing file is refused when creation is off") {
+  TempDir dir;
+  Options options;
+  options.create_if_missing = false;
+  CHECK(open_error(dir.file("missing.db"), options) == ErrorCode::not_found);
+  CHECK_FALSE(std::filesystem::exists(dir.file("missing.db")));
+}
+
+TEST_CASE("files that are not ledgers are refused and left unchanged") {
+  TempDir dir;
+  SUBCASE("a text file") {
+    auto path = dir.file("notes.txt");
+    write_file(path, "this is not a database, it is a shopping list\n" + std::string(4096, 'x'));
+    auto before = read_file(path);
+    CHECK(open_error(path) == ErrorCode::not_a_ledger);
+    CHECK(read_file(path) == before);
+  }
+  SUBCASE("a SQLite database with a foreign schema") {
+    auto path = dir.file("foreign.db");
+    raw_sql(path, "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)");
+    auto before = read_file(path);
+    CHECK(open_error(path) == ErrorCode::not_a_ledger);
+    CHECK(read_file(path) == before);
+    CHECK(raw_sql(path, "PRAGMA journal_mode") == "delete");
+  }
+  SUBCASE("a directory") {
+    CHECK(open_error(dir.path().string()) == ErrorCode::not_a_ledger);
+  }
+}
+
+TEST_CASE("a ledger from a newer schema version is refused and left unchanged") {
+  TempDir dir;
+  auto path = dir.file("newer.db");
+  { open_with_accounts(path); }
+  raw_sql(path, "PRAGMA user_version = 999");
+  auto before = read_file(path);
+  CHECK(open_error(path) == ErrorCode::newer_schema);
+  CHECK(read_file(path) == before);
+}
+
+TEST_CASE("a corrupt ledger fails with a corruption error, never a crash") {
+  TempDir dir;
+  auto path = dir.file("corrupt.db");
+  {
+    Ledger ledger = open_with_accounts(path);
+    for (int i = 0; i < 200; ++i) {
+      (void)ledger.transfer(make_transfer("k" + std::to_string(i), "world", "customer", 100 + i));
+    }
+  }
+  auto bytes = read_file(path);
+  REQUIRE(bytes.size() > 8192);
+  // Keep the 100-byte header valid, scribble over every page after the first.
+  for (std::size_t i = 4096; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 7 + 3);
+  write_file(path, bytes);
+  bool refused = false;
+  try {
+    Ledger ledger = Ledger::open(path);
+    (void)ledger.verify();
+  } catch (const Error& e) {
+    refused = true;
+    CHECK((e.code() == ErrorCode::corrupt || e.code() == ErrorCode::not_a_ledger));
+  }
+  CHECK(refused);
+}
+
+TEST_CASE("a world-writable ledger is refused unless explicitly allowed") {
+  TempDir dir;
+  auto path = dir.file("open.db");
+  { Ledger ledger = Ledger::open(path); }
+  REQUIRE(::chmod(path.c_str(), 0666) == 0);
+  CHECK(open_error(path) == ErrorCode::unsafe_file);
+  Options options;
+  options.allow_world_writable = true;
+  CHECK_NOTHROW((void)Ledger::open(path, options));
+}
+
+TEST_CASE("an empty existing file becomes a ledger") {
+  TempDir dir;
+  auto path = dir.file("empty.db");
+  write_file(path, "");
+  ::chmod(path.c_str(), 0600);
+  Ledger ledger = Ledger::open(path);
+  CHECK(ledger.list_accounts().empty());
+  CHECK(raw_sql(path, "PRAGMA user_version") == "1");
+}
