@@ -1,0 +1,131 @@
+#include "child.h"
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <sstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace bench {
+namespace {
+
+void write_all(int fd, const std::string& text) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+std::string read_all(int fd) {
+  std::string text;
+  char buffer[4096];
+  for (;;) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+  return text;
+}
+
+// One line per figure: scenario, name, value, unit, decimals, tab-separated; "!" + message
+// for an error.
+std::string serialize(const Report& report) {
+  std::string text;
+  for (const Figure& f : report.figures()) {
+    text += fmt::format("{}\t{}\t{:.17g}\t{}\t{}\n", f.scenario, f.name, f.value, f.unit,
+                        f.decimals);
+  }
+  return text;
+}
+
+void parse_line(const std::string& line, ChildResult& result) {
+  if (line.empty()) return;
+  if (line[0] == '!') {
+    result.error = line.substr(1);
+    return;
+  }
+  std::istringstream in(line);
+  Figure f;
+  std::string value;
+  std::string decimals;
+  std::getline(in, f.scenario, '\t');
+  std::getline(in, f.name, '\t');
+  std::getline(in, value, '\t');
+  std::getline(in, f.unit, '\t');
+  std::getline(in, decimals, '\t');
+  f.value = std::stod(value);
+  f.decimals = std::stoi(decimals);
+  result.figures.push_back(f);
+}
+
+[[noreturn]] void child_main(const std::function<void(Report&)>& body, int fd) {
+  Report report(Output::silent);
+  int status = 0;
+  try {
+    body(report);
+    write_all(fd, serialize(report));
+  } catch (const std::exception& e) {
+    std::string message = e.what();
+    for (char& c : message) {
+      if (c == '\n') c = ' ';
+    }
+    write_all(fd, serialize(report) + "!" + message + "\n");
+    status = 1;
+  }
+  ::close(fd);
+  std::_Exit(status);  // no atexit handlers, no stdio flush of the parent's buffers
+}
+
+}  // namespace
+
+double ChildResult::value(const std::string& name) const {
+  for (const Figure& f : figures) {
+    if (f.name == name) return f.value;
+  }
+  return 0;
+}
+
+Child start_child(const std::function<void(Report&)>& body) {
+  int fds[2];
+  if (::pipe(fds) != 0) throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
+  std::fflush(stdout);
+  std::fflush(stderr);
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error(fmt::format("fork: {}", std::strerror(errno)));
+  if (pid == 0) {
+    ::close(fds[0]);
+    child_main(body, fds[1]);
+  }
+  ::close(fds[1]);
+  return Child{pid, fds[0]};
+}
+
+ChildResult finish_child(Child child) {
+  ChildResult result;
+  std::istringstream lines(read_all(child.fd));
+  ::close(child.fd);
+  for (std::string line; std::getline(lines, line);) parse_line(line, result);
+  int status = 0;
+  rusage usage{};
+  while (::wait4(child.pid, &status, 0, &usage) < 0 && errno == EINTR) {
+  }
+  result.peak_rss_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;
+  if (result.error.empty() && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+    result.error = WIFSIGNALED(status) ? fmt::format("killed by signal {}", WTERMSIG(status))
+                                       : fmt::format("exit status {}", WEXITSTATUS(status));
+  }
+  return result;
+}
+
+}  // namespace bench

@@ -1,0 +1,53 @@
+// What a run measures and for how long: --quick (CI smoke, under 60 s in all) or full.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ledger/ledger.h"
+
+namespace bench {
+
+struct Config {
+  bool quick = false;
+  std::string db_dir;  // where the scenario files go
+  ledger::Durability durability = ledger::Durability::full;
+  std::uint64_t seed = 42;
+  bool keep_files = false;  // --keep: leave the scenario files in db_dir
+
+  // commit, batch and replay alternate bare and engine rounds of `round_seconds` each,
+  // `rounds` times, so that a disturbance from other processes hits both sides alike.
+  int rounds = 5;
+  double round_seconds = 2.0;
+  int batch_size = 1000;           // transfers (or bare rows) per commit in batch and scale
+  std::int64_t replay_keys = 100'000;  // completed keys the replays pick from
+  double latency_seconds = 10.0;   // single durable transfers timed one by one
+
+  int contention_processes = 4;
+  double contention_seconds = 8.0;
+
+  std::vector<std::int64_t> scale_sizes = {10'000,    100'000,   500'000,  1'000'000,
+                                           2'000'000, 3'000'000, 4'000'000, 5'000'000};
+  double scale_measure_seconds = 4.0;  // batch throughput measured at each size
+  int scale_build_batch = 1000;        // transfers per transfer_batch call while building
+  bool scale_bare = true;              // also measure bare inserts at each size
+
+  static Config full_run() { return Config{}; }
+  static Config quick_run();
+};
+
+inline Config Config::quick_run() {
+  Config c;
+  c.quick = true;
+  c.rounds = 2;
+  c.round_seconds = 0.75;
+  c.replay_keys = 10'000;
+  c.latency_seconds = 2.0;
+  c.contention_seconds = 1.5;
+  c.scale_sizes = {10'000, 50'000, 100'000};
+  c.scale_measure_seconds = 1.0;
+  return c;
+}
+
+}  // namespace bench

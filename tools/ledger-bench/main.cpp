@@ -1,0 +1,161 @@
+// ledger-bench: how fast the engine books transfers, as ratios to bare SQLite doing the
+// minimum comparable work in the same run with the same pragmas. See README-section.md.
+//
+//   ledger-bench [--quick] [--json] [--scenario NAME]... [--db-dir DIR] [--durability D]
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+
+#include "scenarios.h"
+#include "util.h"
+
+namespace {
+
+using bench::Config;
+using bench::Report;
+using Scenario = void (*)(const Config&, Report&);
+
+const std::vector<std::pair<std::string, Scenario>>& scenarios() {
+  static const std::vector<std::pair<std::string, Scenario>> all = {
+      {"commit", bench::run_commit},   {"batch", bench::run_batch},
+      {"replay", bench::run_replay},   {"latency", bench::run_latency},
+      {"contention", bench::run_contention}, {"scale", bench::run_scale}};
+  return all;
+}
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("model name", 0) == 0) {
+      auto colon = line.find(':');
+      if (colon != std::string::npos) return line.substr(line.find_first_not_of(" \t", colon + 1));
+    }
+  }
+  return "unknown";
+}
+
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string one, five, fifteen;
+  in >> one >> five >> fifteen;
+  return one + " " + five + " " + fifteen;
+}
+
+void describe_run(const Config& config, const std::string& command, Report& report) {
+  utsname uts{};
+  uname(&uts);
+  report.info("date", fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", fmt::gmtime(std::time(nullptr))));
+  report.info("machine", fmt::format("{}, nproc {}, Linux {}", cpu_model(),
+                                     sysconf(_SC_NPROCESSORS_ONLN), uts.release));
+  report.info("sqlite", sqlite3_libversion());
+  report.info("command", command);
+  report.info("mode", config.quick ? "quick" : "full");
+  report.info("durability", config.durability == ledger::Durability::full ? "full" : "normal");
+  report.info("load_average_start", load_average());
+}
+
+// The targets, stated beside the figures; never asserted (CI only smoke-runs).
+void report_targets(Report& report) {
+  report.section("targets");
+  report.target("ratio_single", ">=", 0.75);
+  report.target("ratio_batch", ">=", 0.4);
+  report.target("ratio_replay", ">=", 0.7);
+  report.target("ratio_scale", ">=", 0.6);
+  report.target("scale_peak_rss", "<=", 128);
+  report.target("ratio_contention", ">=", 0.8);
+  report.target("contention_busy_errors", "<=", 0);
+}
+
+// The scenario files' directory: --db-dir, or a fresh temporary one under the current
+// directory that is removed at the end.
+struct RunDir {
+  std::string path;
+  bool temporary = false;
+  explicit RunDir(const std::string& wanted) {
+    if (!wanted.empty()) {
+      std::filesystem::create_directories(wanted);
+      path = wanted;
+      return;
+    }
+    std::string pattern = "./ledger-bench.XXXXXX";
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot create a temp dir");
+    path = pattern;
+    temporary = true;
+  }
+  ~RunDir() {
+    std::error_code ignored;
+    if (temporary) std::filesystem::remove_all(path, ignored);
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ledger-bench: the engine's throughput as ratios to bare SQLite"};
+  bool quick = false;
+  bool json = false;
+  bool keep = false;
+  bool no_scale_bare = false;
+  std::vector<std::string> only;
+  std::string db_dir;
+  std::string durability = "full";
+  std::vector<std::int64_t> scale_sizes;
+  std::uint64_t seed = 42;
+  app.add_flag("--quick", quick, "CI smoke run: every scenario, under 60 s in all");
+  app.add_flag("--json", json, "print one JSON document with all figures on stdout");
+  std::vector<std::string> names;
+  for (const auto& [name, run] : scenarios()) names.push_back(name);
+  app.add_option("--scenario", only, "run only this scenario (repeatable)")
+      ->check(CLI::IsMember(names));
+  app.add_option("--db-dir", db_dir, "where the scenario files go (default: a temp dir here)");
+  app.add_option("--durability", durability, "full (fsync per commit) or normal")
+      ->check(CLI::IsMember({"full", "normal"}));
+  app.add_option("--scale-sizes", scale_sizes, "ledger sizes of the scale scenario")
+      ->delimiter(',');
+  app.add_flag("--no-scale-bare", no_scale_bare, "skip bare SQLite in the scale scenario");
+  app.add_option("--seed", seed, "random seed of the keys and amounts");
+  app.add_flag("--keep", keep, "keep the scenario files");
+  CLI11_PARSE(app, argc, argv);
+
+  Config config = quick ? Config::quick_run() : Config::full_run();
+  config.durability = durability == "normal" ? ledger::Durability::normal : ledger::Durability::full;
+  config.seed = seed;
+  config.keep_files = keep;
+  if (!scale_sizes.empty()) config.scale_sizes = scale_sizes;
+  if (no_scale_bare) config.scale_bare = false;
+  std::string command = "ledger-bench";
+  for (int i = 1; i < argc; ++i) command += std::string(" ") + argv[i];
+
+  Report report(json ? bench::Output::json : bench::Output::text);
+  try {
+    RunDir dir(db_dir);
+    config.db_dir = dir.path;
+    describe_run(config, command, report);
+    const auto start = bench::Clock::now();
+    for (const auto& [name, run] : scenarios()) {
+      if (only.empty() || std::find(only.begin(), only.end(), name) != only.end()) {
+        run(config, report);
+      }
+    }
+    report.section("run");
+    report.info("load_average_end", load_average());
+    report.add("run_seconds", bench::seconds_since(start), "s", 1);
+    report_targets(report);
+  } catch (const std::exception& e) {
+    report.note(std::string("failed: ") + e.what());
+    return 1;
+  }
+  if (json) report.print_json();
+  return 0;
+}

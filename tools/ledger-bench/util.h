@@ -1,0 +1,71 @@
+// Small helpers shared by the scenarios: random keys, timing loops, percentiles, RSS.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+using Clock = std::chrono::steady_clock;
+using Key16 = std::array<unsigned char, 16>;
+
+[[nodiscard]] inline double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Random keys. Each process seeds its own generator (seed, stream) so that runs are
+// reproducible and parallel children never draw the same keys.
+class KeyGen {
+ public:
+  explicit KeyGen(std::uint64_t seed, std::uint64_t stream = 0);
+  [[nodiscard]] Key16 bytes16();
+  // A random (version 4) UUID in its 36-character text form: what a Stripe-style client
+  // sends as its idempotency key.
+  [[nodiscard]] std::string uuid_v4();
+  // Uniform in [0, n). REQUIRES: n > 0.
+  [[nodiscard]] std::uint64_t below(std::uint64_t n);
+
+ private:
+  std::mt19937_64 rng_;
+};
+
+// What a timed loop did: items done (transfers, rows, lookups) and the seconds it took.
+struct Throughput {
+  std::int64_t items = 0;
+  double seconds = 0;
+  [[nodiscard]] double rate() const { return seconds > 0 ? static_cast<double>(items) / seconds : 0; }
+  Throughput& operator+=(const Throughput& other) {
+    items += other.items;
+    seconds += other.seconds;
+    return *this;
+  }
+};
+
+// Calls `op` (which returns the number of items it did) until `seconds` have passed,
+// and at least once.
+template <typename Op>
+Throughput run_for(double seconds, Op&& op) {
+  Throughput done;
+  const auto start = Clock::now();
+  do {
+    done.items += op();
+    done.seconds = seconds_since(start);
+  } while (done.seconds < seconds);
+  return done;
+}
+
+// The q-quantile (0 <= q <= 1) of `samples` by the nearest-rank method; sorts them.
+[[nodiscard]] double quantile(std::vector<double>& samples, double q);
+
+// Resident set size of this process now, and its peak so far, in MiB.
+[[nodiscard]] double current_rss_mib();
+[[nodiscard]] double peak_rss_mib();
+
+// "10k", "1M", "2.5M": the label of a ledger size in figure names.
+[[nodiscard]] std::string size_label(std::int64_t n);
+
+}  // namespace bench
