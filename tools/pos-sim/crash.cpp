@@ -122,15 +122,10 @@ KillReport run_and_kill(const std::string& db_path, ledger::Durability durabilit
   ::close(fds[1]);
   KillReport report;
   report.entered_transfer = read_byte(fds[0], kReadyTimeoutMs * 1000LL) == 'R';
-  const auto entered = Clock::now();
   if (report.entered_transfer) {
     // Sleep for the delay, but wake up if transfer() returns first: then the process dies
     // after the commit and before its reply reaches anyone.
     report.returned = read_byte(fds[0], delay_us) == 'D';
-    if (report.returned) {
-      report.transfer_us =
-          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - entered).count();
-    }
   }
   ::kill(pid, SIGKILL);
   const int status = reap(pid);

@@ -17,7 +17,6 @@ struct KillReport {
   bool entered_transfer = false;  // the child reported it was calling transfer()
   bool returned = false;          // transfer() had returned before the kill landed
   bool killed = false;            // the child died of SIGKILL (not an earlier exit)
-  std::int64_t transfer_us = 0;   // measured, when `returned`
 };
 
 // Runs `request` in a child process on `db_path` and SIGKILLs it `delay_us` after the

@@ -15,15 +15,17 @@ constexpr int kLabelWidth = 40;
 void heading(std::string_view title) { fmt::print("\n{}\n", title); }
 
 void row(std::string_view label, const std::string& value, std::string_view note = "") {
-  fmt::print("  {:<{}}{:>10}  {}\n", label, kLabelWidth, value, note);
+  fmt::print("  {:<{}}{:>10}{}{}\n", label, kLabelWidth, value, note.empty() ? "" : "  ", note);
 }
 
 void row(std::string_view label, std::int64_t value, std::string_view note = "") {
   row(label, std::to_string(value), note);
 }
 
-void check(std::string_view label, const std::string& value, bool ok) {
-  row(label, value, ok ? "OK" : "FAILED");
+void check(std::string_view label, const std::string& value, bool ok,
+           std::string_view detail = "") {
+  row(label, value,
+      fmt::format("{}{}{}", ok ? "OK" : "FAILED", detail.empty() ? "" : "  ", detail));
 }
 
 std::string fraction(int good, int total) { return fmt::format("{}/{}", good, total); }
@@ -61,9 +63,10 @@ void print_checks(const Counters& c, const Audit& a) {
   const int accounts = static_cast<int>(a.balances.size());
   check("balances equal the till's model", fraction(accounts - a.balance_mismatches, accounts),
         a.balance_mismatches == 0);
-  check("outcomes as the till predicted", fmt::format("{} wrong", c.unexpected_outcomes),
-        c.unexpected_outcomes == 0);
-  check("replay after lost reply byte-identical", fmt::format("{} differ", c.replay_mismatches),
+  check("outcomes as the till predicted",
+        fraction(c.operations - c.unexpected_outcomes, c.operations), c.unexpected_outcomes == 0);
+  check("lost replies replayed byte-identical",
+        fraction(c.lost_replies_checked - c.replay_mismatches, c.lost_replies_checked),
         c.replay_mismatches == 0);
   check("late retry of every operation replayed",
         fraction(a.replays_checked - a.replay_mismatches, a.replays_checked),
@@ -74,9 +77,9 @@ void print_checks(const Counters& c, const Audit& a) {
   check("same key, other amount: refused",
         fraction(a.conflicts_probed - a.conflict_failures, a.conflicts_probed),
         a.conflict_failures == 0);
-  check("Ledger::verify()", a.verify.ok() ? "ok" : "violations", a.verify.ok());
-  fmt::print("  {:<{}}{:>10}  ({} accounts, {} journal rows, {} keys checked)\n", "", kLabelWidth,
-             "", a.verify.accounts_checked, a.verify.journal_rows_checked, a.verify.keys_checked);
+  check("Ledger::verify()", a.verify.ok() ? "ok" : "violations", a.verify.ok(),
+        fmt::format("{} accounts, {} journal rows, {} keys", a.verify.accounts_checked,
+                    a.verify.journal_rows_checked, a.verify.keys_checked));
   for (const auto& v : a.verify.violations) {
     fmt::print("    verify: {} at {}: {}\n", v.kind, v.where, v.detail);
   }

@@ -66,6 +66,7 @@ struct Operation {
 };
 
 struct Counters {
+  int operations = 0;  // sales, top-ups and opening balances
   int sales_attempted = 0;
   int sales_completed = 0;  // charged
   int sales_rejected = 0;   // stored business rejection (insufficient funds)
@@ -74,11 +75,12 @@ struct Counters {
   int killed_committed = 0;               // the child had committed when the kill landed
   int killed_rolled_back = 0;             // it had not: SQLite rolled the transaction back
   int retries = 0;
-  int replays = 0;              // replies flagged replayed during the run
-  int rejection_replays = 0;    // of which stored rejections
-  int transient_errors = 0;     // Error{busy|io}: retried with the same key
-  int unexpected_outcomes = 0;  // an outcome the till's model did not predict
-  int replay_mismatches = 0;    // a replay whose body differs from the dropped reply
+  int replays = 0;               // replies flagged replayed during the run
+  int rejection_replays = 0;     // of which stored rejections
+  int transient_errors = 0;      // Error{busy|io}: retried with the same key
+  int unexpected_outcomes = 0;   // an outcome the till's model did not predict
+  int lost_replies_checked = 0;  // dropped replies compared with the eventual replay
+  int replay_mismatches = 0;     // a replay whose body differs from the dropped reply
   int keys_issued = 0;
   int keys_client = 0;
   std::int64_t kill_window_us = 0;  // the kill-delay range actually used last

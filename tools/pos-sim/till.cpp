@@ -16,11 +16,11 @@ namespace {
 
 constexpr const char* kBank = "bank";  // the principal that loads the opening balances
 constexpr std::int64_t kMinSaleMinor = 50;
-constexpr std::int64_t kMaxSaleMinor = 4500;
+constexpr std::int64_t kMaxSaleMinor = 4000;
 constexpr std::int64_t kLowBalanceMinor = 2500;  // below this a top-up may happen
-constexpr double kTopUpChance = 0.5;
-constexpr std::int64_t kMinKillWindowUs = 100;
-constexpr std::int64_t kMaxKillWindowUs = 200'000;
+constexpr double kTopUpChance = 0.6;
+constexpr double kMinKillWindowUs = 100;
+constexpr double kMaxKillWindowUs = 200'000;
 
 const char* fault_word(Fault fault) {
   switch (fault) {
@@ -86,7 +86,7 @@ Operation& Till::add_operation(OpKind kind, const std::string& principal, const 
                                const std::string& to, std::int64_t amount_minor,
                                const std::string& memo) {
   Operation op;
-  op.id = static_cast<int>(operations_.size()) + 1;
+  op.id = ++counters_.operations;
   op.kind = kind;
   op.issued_key = chance(0.5);
   op.request = {principal, "", from, to, amount_minor, kCurrency, memo};
@@ -150,16 +150,17 @@ void Till::attempt(Operation& op, Fault fault) {
 }
 
 // The real kill. Afterwards the simulator (not the till, which cannot know) peeks at the
-// key to count whether the kill landed before or after the commit.
+// key to count whether the kill landed before or after the commit, and steers the kill
+// window so that about half the kills land on each side.
 void Till::kill_attempt(Operation& op) {
-  const KillReport report = run_and_kill(db_path_, config_.durability, op.request, kill_delay_us());
+  (void)run_and_kill(db_path_, config_.durability, op.request, kill_delay_us());
   const auto key = ledger_.find_key(op.request.principal, op.request.key);
   const bool committed = key && key->state == ledger::KeyState::completed;
   ++(committed ? counters_.killed_committed : counters_.killed_rolled_back);
   op.story += committed ? " killed(after-commit)" : " killed(rolled-back)";
-  if (report.returned) {
-    // The child's transfer finished before the kill: the kill window is too wide.
-    transfer_us_ema_ = 0.8 * transfer_us_ema_ + 0.2 * static_cast<double>(report.transfer_us);
+  if (config_.kill_window_us <= 0) {
+    kill_window_us_ =
+        std::clamp(kill_window_us_ * (committed ? 0.85 : 1.15), kMinKillWindowUs, kMaxKillWindowUs);
   }
 }
 
@@ -170,7 +171,9 @@ void Till::accept(Operation& op, ledger::TransferResult result) {
     if (rejected) ++counters_.rejection_replays;
   }
   for (const auto& [key, body] : op.dropped) {
-    if (key == op.request.key && body != result.body) ++counters_.replay_mismatches;
+    if (key != op.request.key) continue;
+    ++counters_.lost_replies_checked;
+    if (body != result.body) ++counters_.replay_mismatches;
   }
   if (result.outcome != op.expected) ++counters_.unexpected_outcomes;
   op.story +=
@@ -228,16 +231,17 @@ std::string Till::client_key() {
 }
 
 // Aims the kill into the transfer: a random delay in [0, window] after the child enters
-// transfer(), where the window is about twice what a transfer takes, so about half the
-// kills land before the commit and half after.
+// transfer(). The window starts at a few times what a transfer takes in this process (the
+// child's first transfer on a fresh connection is slower) and is then steered by
+// kill_attempt().
 std::int64_t Till::kill_delay_us() {
-  std::int64_t window = config_.kill_window_us;
-  if (window <= 0) {
-    window = std::clamp(static_cast<std::int64_t>(2 * transfer_us_ema_), kMinKillWindowUs,
-                        kMaxKillWindowUs);
+  if (config_.kill_window_us > 0) {
+    kill_window_us_ = static_cast<double>(config_.kill_window_us);
+  } else if (kill_window_us_ == 0) {
+    kill_window_us_ = std::clamp(3 * transfer_us_ema_, kMinKillWindowUs, kMaxKillWindowUs);
   }
-  counters_.kill_window_us = window;
-  return uniform(0, window);
+  counters_.kill_window_us = static_cast<std::int64_t>(kill_window_us_);
+  return uniform(0, counters_.kill_window_us);
 }
 
 std::int64_t Till::uniform(std::int64_t lo, std::int64_t hi) {

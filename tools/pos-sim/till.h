@@ -51,6 +51,7 @@ class Till {
   Model model_;
   std::vector<std::string> customers_;
   double transfer_us_ema_ = 0;  // how long transfer() takes here, to aim the kills
+  double kill_window_us_ = 0;
 };
 
 }  // namespace pos_sim
