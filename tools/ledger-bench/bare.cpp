@@ -15,13 +15,17 @@ namespace {
 }  // namespace
 
 void apply_engine_pragmas(sqlite3* db, ledger::Durability durability, int busy_timeout_ms) {
-  // Keep in step with the engine's connection set-up in src/: the ratios are only fair if
-  // both sides run with the same journal mode, sync level, cache and mmap.
+  // Keep in step with the engine's connection set-up (apply_pragmas in src/ledger.cpp and
+  // the busy timeout in src/db.cpp): the ratios are only fair if both sides run with the
+  // same journal mode, sync level, page cache and mmap.
   const bool full = durability == ledger::Durability::full;
   std::string sql = fmt::format(
       "PRAGMA journal_mode = WAL;"
       "PRAGMA synchronous = {};"
-      "PRAGMA foreign_keys = ON;",
+      "PRAGMA foreign_keys = ON;"
+      "PRAGMA temp_store = MEMORY;"
+      "PRAGMA cache_size = -32768;"
+      "PRAGMA journal_size_limit = 67108864;",
       full ? "FULL" : "NORMAL");
   if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
     fail(db, "setting the pragmas");
