@@ -32,7 +32,13 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-void add_options(CLI::App& app, Config& c, std::optional<std::uint64_t>& seed) {
+// Options that need converting after parsing.
+struct ExtraOptions {
+  std::optional<std::uint64_t> seed;
+  std::string durability = "full";
+};
+
+void add_options(CLI::App& app, Config& c, ExtraOptions& extra) {
   app.add_option("--db", c.db_path, "ledger file to create (replaced if it exists)")
       ->capture_default_str();
   app.add_option("--sales", c.sales, "number of items to sell")
@@ -41,7 +47,7 @@ void add_options(CLI::App& app, Config& c, std::optional<std::uint64_t>& seed) {
   app.add_option("--customers", c.customers, "number of customer accounts")
       ->check(CLI::Range(1, 1'000))
       ->capture_default_str();
-  app.add_option("--seed", seed, "random seed, to repeat a run's choices (default: random)");
+  app.add_option("--seed", extra.seed, "random seed, to repeat a run's choices (default: random)");
   app.add_option("--fault-rate", c.fault_rate, "chance that a fault strikes an attempt")
       ->check(CLI::Range(0.0, 0.9))
       ->capture_default_str();
@@ -50,14 +56,14 @@ void add_options(CLI::App& app, Config& c, std::optional<std::uint64_t>& seed) {
       ->check(CLI::Range(1, 50))
       ->capture_default_str();
   app.add_option("--kill-window-us", c.kill_window_us,
-                 "kill the child 0..N us after it enters transfer() (0: about twice a "
-                 "transfer's time)")
+                 "kill the child 0..N us after it enters transfer() (0: steered so that "
+                 "about half the kills land before the commit)")
       ->check(CLI::Range(0, 10'000'000))
       ->capture_default_str();
-  app.add_option("--durability", c.durability, "full (fsync every commit) or normal")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, ledger::Durability>{
-          {"full", ledger::Durability::full}, {"normal", ledger::Durability::normal}}))
-      ->default_str("full");
+  app.add_option("--durability", extra.durability,
+                 "full (fsync every commit) or normal (see the README)")
+      ->check(CLI::IsMember({"full", "normal"}))
+      ->capture_default_str();
   app.add_flag("--overwrite", c.overwrite,
                "replace --db even if it is not a database of an earlier pos-sim run");
   app.add_flag("--retry-with-new-key", c.retry_with_new_key,
@@ -128,19 +134,21 @@ int main(int argc, char** argv) {
     return pos_sim::child_main(argc, argv);
   }
   Config config;
-  std::optional<std::uint64_t> seed;
+  ExtraOptions extra;
   CLI::App app{
       "pos-sim: a till sells through the ledger while faults strike; proves that "
       "every sale is charged exactly once",
       "pos-sim"};
-  add_options(app, config, seed);
+  add_options(app, config, extra);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
-  config.seed = seed ? *seed : random_seed();
+  config.seed = extra.seed ? *extra.seed : random_seed();
+  config.durability =
+      extra.durability == "normal" ? ledger::Durability::normal : ledger::Durability::full;
   try {
     return run(config);
   } catch (const UsageError& e) {

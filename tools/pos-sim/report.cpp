@@ -51,7 +51,7 @@ void print_activity(const Counters& c) {
   row("replays", c.replays,
       fmt::format("stored outcome returned, {} of them rejections", c.rejection_replays));
   row("transient errors (busy, I/O)", c.transient_errors, "retried with the same key");
-  row("keys issued by the engine", c.keys_issued, "Ledger::issue_key(\"till:1\", \"transfer\")");
+  row("keys issued by the engine", c.keys_issued, "Ledger::issue_key(principal, \"transfer\")");
   row("keys supplied by the till", c.keys_client, "UUID-like text");
 }
 
