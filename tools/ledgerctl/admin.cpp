@@ -1,0 +1,194 @@
+// Commands about the ledger file as a whole: init, verify, backup, stats.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "command.h"
+#include "context.h"
+#include "output.h"
+
+namespace ledgerctl {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+int run_init(const Globals& globals) {
+  bool created = false;
+  ledger::Ledger ledger = open_or_create(globals, created);
+  const int schema_version = ledger.stats().schema_version;
+  if (globals.json) {
+    print_json({{"path", ledger.path()}, {"created", created}, {"schema_version", schema_version}});
+  } else if (created) {
+    print_line(fmt::format("created ledger {} (schema version {})", ledger.path(), schema_version));
+  } else {
+    print_line(fmt::format("ledger {} already exists (schema version {}); nothing to do",
+                           ledger.path(), schema_version));
+  }
+  return kExitDone;
+}
+
+json report_json(const ledger::VerifyReport& report) {
+  json violations = json::array();
+  for (const auto& v : report.violations) {
+    violations.push_back({{"kind", v.kind}, {"where", v.where}, {"detail", v.detail}});
+  }
+  return {{"ok", report.ok()},
+          {"accounts_checked", report.accounts_checked},
+          {"journal_rows_checked", report.journal_rows_checked},
+          {"keys_checked", report.keys_checked},
+          {"violations", violations}};
+}
+
+void print_report_text(const ledger::VerifyReport& report) {
+  print_line(fmt::format("{}: {} accounts, {} journal rows, {} keys checked; {} violations",
+                         report.ok() ? "ok" : "FAILED", report.accounts_checked,
+                         report.journal_rows_checked, report.keys_checked,
+                         report.violations.size()));
+  if (report.ok()) return;
+  Table table({{"KIND"}, {"WHERE"}, {"DETAIL"}});
+  for (const auto& v : report.violations) table.add_row({v.kind, v.where, v.detail});
+  table.print();
+}
+
+// Exit 5 with a message naming the first violation: a ledger that fails verify must not
+// look fine to a script that only checks the exit code.
+int verify_exit_code(const ledger::VerifyReport& report, const std::string& path) {
+  if (report.ok()) return kExitDone;
+  const auto& first = report.violations.front();
+  print_err_line(
+      fmt::format("ledgerctl: error: {} fails verify: {} violation(s), first {} at {} "
+                  "({}); stop writing to it, keep the file for investigation and "
+                  "restore the last good backup",
+                  one_line(path), report.violations.size(), one_line(first.kind),
+                  one_line(first.where), one_line(first.detail)));
+  return kExitNotALedger;
+}
+
+int run_verify(const Globals& globals) {
+  ledger::Ledger ledger = open_existing(globals);
+  const ledger::VerifyReport report = ledger.verify();
+  if (globals.json) {
+    print_json(report_json(report));
+  } else {
+    print_report_text(report);
+  }
+  return verify_exit_code(report, globals.db_path);
+}
+
+void check_backup_target(const std::string& out_path) {
+  if (out_path.empty()) throw CliError(kExitUsage, "OUT_PATH is empty: give a new file path");
+  std::error_code error;
+  if (fs::exists(fs::symlink_status(out_path, error))) {
+    throw CliError(kExitUsage, fmt::format("{} already exists: backup never overwrites a file; "
+                                           "choose a new path",
+                                           one_line(out_path)));
+  }
+  const fs::path parent = fs::path(out_path).parent_path();
+  if (!parent.empty() && !fs::is_directory(parent, error)) {
+    throw CliError(kExitUsage, fmt::format("directory {} does not exist: create it first "
+                                           "(mkdir -p {})",
+                                           one_line(parent.string()), one_line(parent.string())));
+  }
+}
+
+// A backup is only worth something if it can be opened and passes verify, so check the
+// copy right away rather than on the day it is needed.
+ledger::VerifyReport verify_copy(const Globals& globals, const std::string& out_path) {
+  Globals copy_globals = globals;
+  copy_globals.db_path = out_path;
+  ledger::Ledger copy = open_existing(copy_globals);
+  return copy.verify();
+}
+
+int run_backup(const Globals& globals, const std::string& out_path) {
+  check_backup_target(out_path);
+  {
+    ledger::Ledger ledger = open_existing(globals);
+    ledger.backup(out_path);
+  }
+  const ledger::VerifyReport report = verify_copy(globals, out_path);
+  if (globals.json) {
+    json document = report_json(report);
+    document["path"] = out_path;
+    print_json(document);
+  } else {
+    print_line(
+        fmt::format("backup written to {}: {} accounts, {} journal rows, {} keys; "
+                    "verify {}",
+                    one_line(out_path), report.accounts_checked, report.journal_rows_checked,
+                    report.keys_checked, report.ok() ? "ok" : "FAILED"));
+  }
+  return verify_exit_code(report, out_path);
+}
+
+std::string optional_time(const std::optional<std::int64_t>& epoch_ms) {
+  return epoch_ms ? format_time_ms(*epoch_ms) : "-";
+}
+
+int run_stats(const Globals& globals) {
+  ledger::Ledger ledger = open_existing(globals);
+  const ledger::Stats s = ledger.stats();
+  if (globals.json) {
+    print_json({{"path", ledger.path()},
+                {"schema_version", s.schema_version},
+                {"accounts", s.accounts},
+                {"journal_rows", s.journal_rows},
+                {"keys_issued", s.keys_issued},
+                {"keys_completed", s.keys_completed},
+                {"keys_expired", s.keys_expired},
+                {"pending_purge", s.pending_purge},
+                {"oldest_key_at", time_json(s.oldest_key_ms)},
+                {"oldest_key_ms", s.oldest_key_ms ? json(*s.oldest_key_ms) : json(nullptr)},
+                {"newest_key_at", time_json(s.newest_key_ms)},
+                {"newest_key_ms", s.newest_key_ms ? json(*s.newest_key_ms) : json(nullptr)},
+                {"file_bytes", s.file_bytes},
+                {"wal_bytes", s.wal_bytes}});
+    return kExitDone;
+  }
+  print_fields({{"ledger", ledger.path()},
+                {"schema version", std::to_string(s.schema_version)},
+                {"accounts", std::to_string(s.accounts)},
+                {"journal rows", std::to_string(s.journal_rows)},
+                {"keys issued (unused)", std::to_string(s.keys_issued)},
+                {"keys completed", std::to_string(s.keys_completed)},
+                {"keys expired", std::to_string(s.keys_expired)},
+                {"pending purge", fmt::format("{} (`ledgerctl key purge` turns them into "
+                                              "tombstones)",
+                                              s.pending_purge)},
+                {"oldest key", optional_time(s.oldest_key_ms)},
+                {"newest key", optional_time(s.newest_key_ms)},
+                {"file size", fmt::format("{} bytes", s.file_bytes)},
+                {"wal size", fmt::format("{} bytes", s.wal_bytes)}});
+  return kExitDone;
+}
+
+}  // namespace
+
+void add_admin_commands(CLI::App& app, Globals& globals, Action& chosen) {
+  add_command(app, "init",
+              "Create a ledger file with its schema (an existing ledger is left as it is).",
+              "  ledgerctl --db shop.db init", chosen, [&globals] { return run_init(globals); });
+  add_command(app, "verify",
+              "Check every invariant: balances against the journal, zero sum per currency, "
+              "keys against transfers, gap-free sequence, hash chain. Exit 5 on any violation.",
+              "  ledgerctl --db shop.db verify\n  ledgerctl --db shop.db verify --json", chosen,
+              [&globals] { return run_verify(globals); });
+  auto out_path = std::make_shared<std::string>();
+  CLI::App* backup = add_command(
+      app, "backup",
+      "Copy the ledger while it is in use (SQLite online backup), then verify the copy.",
+      "  ledgerctl --db shop.db backup /backups/shop-2024-05-01.db", chosen,
+      [&globals, out_path] { return run_backup(globals, *out_path); });
+  backup->add_option("OUT_PATH", *out_path, "the new file (never overwritten)")
+      ->type_name("OUT_PATH")
+      ->required();
+  add_command(app, "stats",
+              "Counts (accounts, journal rows, keys by state, pending purge), key ages and "
+              "file sizes.",
+              "  ledgerctl --db shop.db stats --json", chosen,
+              [&globals] { return run_stats(globals); });
+}
+
+}  // namespace ledgerctl

@@ -1,0 +1,146 @@
+#include "context.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "input.h"
+#include "output.h"
+
+namespace ledgerctl {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string hint_no_ledger(const std::string& path) {
+  return fmt::format(
+      "no ledger at {}: run `ledgerctl init` or point --db/LEDGER_DB at an "
+      "existing ledger",
+      one_line(path));
+}
+
+ledger::Options options_for(const Globals& globals, bool create_if_missing) {
+  ledger::Options options;
+  options.create_if_missing = create_if_missing;
+  options.busy_timeout_ms =
+      static_cast<int>(parse_count("--busy-timeout-ms", globals.busy_timeout_ms_text, 0, 600000));
+  return options;
+}
+
+void check_path_given(const std::string& path) {
+  if (path.empty()) {
+    throw CliError(kExitUsage,
+                   "--db is empty: give the path of a ledger file, e.g. "
+                   "--db ./ledger.db");
+  }
+}
+
+// The common mistakes get a precise message before the engine sees the path; the engine
+// still checks everything itself (and reports races through translate()).
+void check_existing_file(const std::string& path) {
+  std::error_code error;
+  const fs::file_status status = fs::status(path, error);
+  if (status.type() == fs::file_type::not_found)
+    throw CliError(kExitNotALedger, hint_no_ledger(path));
+  if (error) {
+    throw CliError(kExitNotALedger, fmt::format("cannot access {} ({}): check the path and the "
+                                                "permissions of its directories",
+                                                one_line(path), error.message()));
+  }
+  if (fs::is_directory(status)) {
+    throw CliError(kExitNotALedger, fmt::format("{} is a directory, not a ledger file: point "
+                                                "--db/LEDGER_DB at the ledger file itself",
+                                                one_line(path)));
+  }
+  // SQLite takes an empty file for a new database, and the engine would turn it into a
+  // ledger even without create_if_missing; only `init` may do that.
+  if (fs::is_regular_file(status) && fs::file_size(path, error) == 0 && !error) {
+    throw CliError(kExitNotALedger, fmt::format("{} is an empty file, not a ledger: run "
+                                                "`ledgerctl init` to make it one, or point "
+                                                "--db/LEDGER_DB at an existing ledger",
+                                                one_line(path)));
+  }
+  // SQLite's WAL mode writes next to the file even to read it, so both are needed.
+  if (::access(path.c_str(), R_OK | W_OK) != 0) {
+    throw CliError(kExitNotALedger,
+                   fmt::format("cannot open {} for reading and writing ({}): "
+                               "run as the file's owner or fix its "
+                               "permissions (chmod 600 {})",
+                               one_line(path), std::strerror(errno), one_line(path)));
+  }
+}
+
+void check_parent_directory(const std::string& path) {
+  const fs::path parent = fs::path(path).parent_path();
+  std::error_code error;
+  if (!parent.empty() && !fs::is_directory(parent, error)) {
+    throw CliError(kExitUsage, fmt::format("directory {} does not exist: create it first "
+                                           "(mkdir -p {}) or choose another --db path",
+                                           one_line(parent.string()), one_line(parent.string())));
+  }
+}
+
+ledger::Ledger open_checked(const Globals& globals, bool create_if_missing) {
+  const ledger::Options options = options_for(globals, create_if_missing);
+  try {
+    return ledger::Ledger::open(globals.db_path, options);
+  } catch (const ledger::Error& error) {
+    // Only when opening does not_found mean "there is no ledger file".
+    if (error.code() == ledger::ErrorCode::not_found) {
+      throw CliError(kExitNotALedger, hint_no_ledger(globals.db_path));
+    }
+    throw translate(error, globals.db_path, globals.command);
+  }
+}
+
+}  // namespace
+
+ledger::Ledger open_existing(const Globals& globals) {
+  check_path_given(globals.db_path);
+  check_existing_file(globals.db_path);
+  return open_checked(globals, /*create_if_missing=*/false);
+}
+
+ledger::Ledger open_or_create(const Globals& globals, bool& created) {
+  check_path_given(globals.db_path);
+  std::error_code error;
+  const fs::file_status status = fs::symlink_status(globals.db_path, error);
+  // An empty regular file (e.g. from mktemp) is a ledger not created yet.
+  created = !fs::exists(status) ||
+            (fs::is_regular_file(status) && fs::file_size(globals.db_path, error) == 0 && !error);
+  if (!created) return open_existing(globals);
+  check_parent_directory(globals.db_path);
+  return open_checked(globals, /*create_if_missing=*/true);
+}
+
+CliError translate(const ledger::Error& error, const std::string& db_path,
+                   const std::string& command) {
+  // The engine's messages already name the file, the problem and the fix; the CLI adds
+  // only what is specific to it (where to find the usage) and the exit code.
+  const std::string what = one_line(error.what());
+  switch (error.code()) {
+    case ledger::ErrorCode::invalid_argument:
+      return {kExitUsage, fmt::format("{}; see `ledgerctl {} --help`", what, command)};
+    case ledger::ErrorCode::not_found:
+    case ledger::ErrorCode::already_exists:
+      return {kExitUsage, what};
+    case ledger::ErrorCode::busy:
+    case ledger::ErrorCode::io:
+      return {kExitTransient, what};
+    case ledger::ErrorCode::not_a_ledger:
+    case ledger::ErrorCode::corrupt:
+    case ledger::ErrorCode::newer_schema:
+    case ledger::ErrorCode::unsafe_file:
+      return {kExitNotALedger, what};
+    case ledger::ErrorCode::internal:
+      break;
+  }
+  return {kExitNotALedger, fmt::format("internal error on {}: {}; this is a bug: keep the file, "
+                                       "run `ledgerctl verify` and report both outputs",
+                                       one_line(db_path), what)};
+}
+
+}  // namespace ledgerctl

@@ -1,0 +1,127 @@
+// ledgerctl: the admin CLI of a ledger file (SPEC 7).
+//
+// main() parses the whole command line first (any parse error exits 2 before the ledger
+// is touched), then runs the chosen command. Every failure ends as one line on stderr and
+// one of the documented exit codes; no exception or signal escapes.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <exception>
+
+#include "cli.h"
+#include "context.h"
+#include "output.h"
+
+namespace ledgerctl {
+namespace {
+
+constexpr const char* kDescription =
+    "ledgerctl: inspect and repair a ledger file (accounts, idempotency keys, transfers, "
+    "journal).";
+
+constexpr const char* kFooter =
+    R"(Global options (--db, --json, --busy-timeout-ms) may also follow the command.
+
+Exit codes: 0 done (or replay of a done operation), 1 business rejection stored with the key,
+2 usage or malformed input, 3 idempotency conflict, 4 transient (busy/I-O: retry with the
+same key), 5 not a ledger, corrupt, newer schema, or fails verify.
+
+Example:
+  ledgerctl --db shop.db init
+  ledgerctl --db shop.db account create till:7 --currency EUR
+  ledgerctl --db shop.db account list --json)";
+
+// Returns the --db option, whose count() tells whether --db or $LEDGER_DB gave a path.
+const CLI::Option* add_global_options(CLI::App& app, Globals& globals) {
+  CLI::Option* db =
+      app.add_option("--db", globals.db_path, "ledger file (default: $LEDGER_DB, then ./ledger.db)")
+          ->envname("LEDGER_DB")
+          ->type_name("PATH");
+  app.add_flag("--json", globals.json, "print exactly one JSON document");
+  app.add_option("--busy-timeout-ms", globals.busy_timeout_ms_text,
+                 "how long to wait for another writer before exit 4 (default 5000)")
+      ->type_name("MS");
+  return db;
+}
+
+// "account create" for the chosen subcommand chain, used in help hints.
+std::string chosen_command(const CLI::App& app) {
+  std::string path;
+  const CLI::App* current = &app;
+  while (!current->get_subcommands().empty()) {
+    current = current->get_subcommands().front();
+    path += path.empty() ? current->get_name() : " " + current->get_name();
+  }
+  return path;
+}
+
+int report_parse_error(const CLI::App& app, const CLI::ParseError& error) {
+  if (error.get_exit_code() == 0) return app.exit(error);  // --help: print it, exit 0
+  const std::string command = chosen_command(app);
+  const std::string help =
+      command.empty() ? "ledgerctl --help" : "ledgerctl " + command + " --help";
+  std::string what = error.what();
+  if (what == "A subcommand is required") what = "a command is required";
+  print_err_line(fmt::format("ledgerctl: error: {}; see `{}`", one_line(what), help));
+  return kExitUsage;
+}
+
+void resolve_db_path(const CLI::Option& db_option, Globals& globals) {
+  // CLI11 already applied --db, then $LEDGER_DB when it is set and not empty. An explicit
+  // `--db ""` stays empty and is refused when the ledger is opened.
+  if (db_option.count() == 0) globals.db_path = "ledger.db";
+}
+
+int run(int argc, char** argv) {
+  Globals globals;
+  Action chosen;
+  CLI::App app{kDescription, "ledgerctl"};
+  app.footer(kFooter);
+  app.fallthrough();  // inherited by every subcommand: global options work after it
+  app.require_subcommand(1);
+  const CLI::Option* db_option = add_global_options(app, globals);
+  add_admin_commands(app, globals, chosen);
+  add_account_commands(app, globals, chosen);
+  add_key_commands(app, globals, chosen);
+  add_transfer_command(app, globals, chosen);
+  add_journal_command(app, globals, chosen);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return report_parse_error(app, error);
+  }
+  globals.command = chosen_command(app);
+  resolve_db_path(*db_option, globals);
+  try {
+    const int exit_code = chosen();
+    flush_out();
+    return exit_code;
+  } catch (const ledger::Error& error) {
+    throw translate(error, globals.db_path, globals.command);
+  }
+}
+
+}  // namespace
+}  // namespace ledgerctl
+
+int main(int argc, char** argv) {
+  // A closed pipe (`ledgerctl journal | head`) must end in an exit code, not SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    return ledgerctl::run(argc, argv);
+  } catch (const ledgerctl::CliError& error) {
+    ledgerctl::print_err_line(fmt::format("ledgerctl: error: {}", error.what()));
+    return error.exit_code();
+  } catch (const std::exception& error) {
+    ledgerctl::print_err_line(
+        fmt::format("ledgerctl: error: unexpected failure ({}): this is "
+                    "a bug; run `ledgerctl verify` and report both outputs",
+                    ledgerctl::one_line(error.what())));
+  } catch (...) {
+    ledgerctl::print_err_line(
+        "ledgerctl: error: unexpected failure of an unknown kind: this is "
+        "a bug; run `ledgerctl verify` and report it");
+  }
+  return ledgerctl::kExitNotALedger;
+}
