@@ -1,0 +1,239 @@
+// Kill scenarios: see kill_scenarios.h.
+#include "kill_scenarios.h"
+
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <random>
+
+#include "harness.h"
+
+namespace crash {
+namespace {
+
+constexpr std::int64_t kChildTimeoutMs = 180'000;
+
+std::string make_dir(const std::string& dir) {
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+bool died_as_expected(const ChildEnd& end, const std::string& action) {
+  if (action == "abort") return !end.exited && end.signal == SIGABRT;
+  if (action == "exit") return end.exited && end.exit_code == 77;
+  return !end.exited && end.signal == SIGKILL;  // sigkill
+}
+
+std::int64_t next_index(const StreamHistory& history) {
+  std::int64_t next = 0;
+  for (std::int64_t index : history.attempted) next = std::max(next, index + 1);
+  return next;
+}
+
+// Waits until the side file has more than `lines` lines (the child is about to transfer),
+// the child ended, or 60 s passed.
+void wait_for_progress(Child& child, const std::string& keys_file, std::int64_t lines) {
+  std::int64_t deadline = monotonic_ms() + 60'000;
+  ChildEnd ignored;
+  while (count_lines(keys_file) <= lines && monotonic_ms() < deadline) {
+    if (child.poll(ignored)) return;
+    sleep_ms(1);
+  }
+}
+
+std::int64_t read_transient_count(const std::string& stats_file) {
+  std::ifstream in(stats_file);
+  std::string word;
+  std::int64_t n = 0;
+  in >> word >> n;
+  return word == "transient" ? n : 0;
+}
+
+}  // namespace
+
+std::vector<std::string> child_argv(const std::string& driver, const ChildSpec& spec) {
+  return {driver,
+          "child",
+          "--db",
+          spec.db,
+          "--side-dir",
+          spec.side_dir,
+          "--principal",
+          spec.principal,
+          "--workload",
+          spec.workload == Workload::sequential ? "sequential" : "concurrent",
+          "--seed",
+          std::to_string(spec.seed),
+          "--first",
+          std::to_string(spec.first),
+          "--count",
+          std::to_string(spec.count),
+          "--purge-every",
+          std::to_string(spec.purge_every),
+          "--busy-timeout-ms",
+          std::to_string(spec.busy_timeout_ms)};
+}
+
+void failpoint_kill(const KillConfig& config, const std::string& name, const std::string& action,
+                    int nth, Report& report) {
+  std::string dir = make_dir(fmt::format("{}/fp-{}-{}-{}", config.work_dir, name, action, nth));
+  ChildSpec spec;
+  spec.db = dir + "/ledger.db";
+  spec.side_dir = dir;
+  spec.seed = config.seed;
+  spec.count = 24;
+  spec.purge_every = 6;  // so that the purge failpoints are reached, several times
+  std::string armed = fmt::format("{}:{}:{}", name, action, nth);
+  Child child(child_argv(config.driver, spec), {{"LEDGER_FAILPOINT", armed}});
+  ChildEnd end = child.wait(kChildTimeoutMs);
+  if (end.exited && end.exit_code == 0) {
+    // A fresh database, 24 transfers and 4 purges reach every failpoint at least once.
+    if (nth == 1) {
+      report.violation(fmt::format("failpoint {}: the child finished without reaching it; is "
+                                   "it still placed in the engine?", armed));
+    }
+    report.count("failpoint.not_reached");
+  } else if (!died_as_expected(end, action)) {
+    report.violation(fmt::format("failpoint {}: the child {}, not the failpoint's death", armed,
+                                 end.describe()));
+  } else {
+    report.count("crash.failpoint." + name);
+    report.count("crash.action." + action);
+  }
+  check_exactly_once(spec.db, Workload::sequential, config.seed, {load_history(dir, "till")}, {},
+                     report);
+}
+
+void random_kills(const KillConfig& config, int rounds, Report& report) {
+  std::string dir = make_dir(config.work_dir + "/random-kills");
+  std::mt19937_64 rng(config.seed);
+  std::int64_t max_delay_ms = 40;  // adapted so that kills land inside the child's stream
+  for (int round = 0; round < rounds && report.ok(); ++round) {
+    StreamHistory before = load_history(dir, "till");
+    ChildSpec spec;
+    spec.db = dir + "/ledger.db";
+    spec.side_dir = dir;
+    spec.seed = config.seed;
+    spec.first = next_index(before);
+    spec.count = 40;
+    spec.purge_every = 10;
+    Child child(child_argv(config.driver, spec), {});
+    // One kill in five is timed from the start, so that some land while the child opens
+    // (and on the first round creates and migrates) the file.
+    if (rng() % 5 != 0) {
+      wait_for_progress(child, dir + "/till.keys", static_cast<std::int64_t>(before.attempted.size()));
+    }
+    sleep_ms(static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(max_delay_ms + 1)));
+    ChildEnd end;
+    if (child.poll(end)) {
+      if (!end.exited || end.exit_code != 0) {
+        report.violation(fmt::format("random kill round {}: the child {} before the kill",
+                                     round, end.describe()));
+      }
+      report.count("kill.missed_child_already_done");
+      max_delay_ms = std::max<std::int64_t>(5, max_delay_ms * 2 / 3);
+    } else {
+      child.kill_now();
+      end = child.wait(kChildTimeoutMs);
+      report.count("crash.sigkill.random");
+      max_delay_ms += max_delay_ms / 8 + 1;
+    }
+    check_exactly_once(spec.db, Workload::sequential, config.seed, {load_history(dir, "till")},
+                       {}, report);
+  }
+}
+
+namespace {
+
+// Kills the victim while it holds the write lock (frozen at transfer.before_commit), after
+// the other workers had time to run into their busy timeout.
+void kill_stopped_victim(Child& victim, int busy_timeout_ms, Report& report) {
+  ChildEnd end;
+  if (!victim.wait_stopped(kChildTimeoutMs, end)) {
+    report.violation("the victim never stopped at transfer.before_commit: it " + end.describe());
+    return;
+  }
+  sleep_ms(3 * busy_timeout_ms);
+  victim.kill_now();
+  end = victim.wait(kChildTimeoutMs);
+  report.count("crash.sigkill.while_holding_write_lock");
+}
+
+void kill_victim_at_random(Child& victim, const std::string& keys_file, std::mt19937_64& rng,
+                           Report& report) {
+  wait_for_progress(victim, keys_file, 0);
+  sleep_ms(static_cast<std::int64_t>(rng() % 150));
+  ChildEnd end;
+  if (victim.poll(end)) {
+    report.count("kill.missed_child_already_done");
+    return;
+  }
+  victim.kill_now();
+  victim.wait(kChildTimeoutMs);
+  report.count("crash.sigkill.random_concurrent");
+}
+
+}  // namespace
+
+void concurrent_kill(const KillConfig& config, int workers, int per_worker,
+                     bool stop_at_failpoint, Report& report) {
+  std::string dir = make_dir(fmt::format("{}/concurrent-{}", config.work_dir,
+                                         stop_at_failpoint ? "stop" : "random"));
+  std::string db = dir + "/ledger.db";
+  {
+    auto ledger = ledger::Ledger::open(db);
+    ensure_accounts(ledger, Workload::concurrent);
+  }
+  std::mt19937_64 rng(config.seed);
+  const int busy_timeout_ms = 100;
+  auto spec_for = [&](int w) {
+    ChildSpec spec;
+    spec.db = db;
+    spec.side_dir = dir;
+    spec.principal = fmt::format("w{}", w);
+    spec.workload = Workload::concurrent;
+    spec.seed = config.seed;
+    spec.count = per_worker;
+    spec.busy_timeout_ms = busy_timeout_ms;
+    return spec;
+  };
+  std::map<std::string, std::string> victim_env;
+  if (stop_at_failpoint) {
+    auto nth = 1 + rng() % 3;  // early, while the others are still busy
+    victim_env["LEDGER_FAILPOINT"] = fmt::format("transfer.before_commit:stop:{}", nth);
+  }
+  std::vector<std::unique_ptr<Child>> children;
+  children.push_back(std::make_unique<Child>(child_argv(config.driver, spec_for(0)), victim_env));
+  for (int w = 1; w < workers; ++w) {
+    children.push_back(std::make_unique<Child>(child_argv(config.driver, spec_for(w)),
+                                               std::map<std::string, std::string>{}));
+  }
+  if (stop_at_failpoint) {
+    kill_stopped_victim(*children[0], busy_timeout_ms, report);
+  } else {
+    kill_victim_at_random(*children[0], dir + "/w0.keys", rng, report);
+  }
+  // The victim comes back, retries its in-doubt key and finishes its stream.
+  ChildSpec restart = spec_for(0);
+  restart.first = next_index(load_history(dir, "w0"));
+  restart.count = std::max<std::int64_t>(0, per_worker - restart.first);
+  children[0] = std::make_unique<Child>(child_argv(config.driver, restart),
+                                        std::map<std::string, std::string>{});
+  std::vector<StreamHistory> streams;
+  for (int w = 0; w < workers; ++w) {
+    ChildEnd end = children[static_cast<std::size_t>(w)]->wait(kChildTimeoutMs);
+    if (!end.exited || end.exit_code != 0) {
+      report.violation(fmt::format("worker w{} {} (an error other than a transient one reached "
+                                   "it, see its stderr above)", w, end.describe()));
+    }
+    report.count("concurrency.transient_errors_retried",
+                 read_transient_count(fmt::format("{}/w{}.stats", dir, w)));
+    streams.push_back(load_history(dir, fmt::format("w{}", w)));
+  }
+  check_exactly_once(db, Workload::concurrent, config.seed, streams, {}, report);
+}
+
+}  // namespace crash
