@@ -13,17 +13,11 @@ namespace pos_sim {
 // The first argument that puts this executable in child mode.
 inline constexpr const char* kChildFlag = "--internal-child-transfer";
 
-struct KillReport {
-  bool entered_transfer = false;  // the child reported it was calling transfer()
-  bool returned = false;          // transfer() had returned before the kill landed
-  bool killed = false;            // the child died of SIGKILL (not an earlier exit)
-};
-
 // Runs `request` in a child process on `db_path` and SIGKILLs it `delay_us` after the
 // child enters transfer(). Throws std::runtime_error if the child could not be started or
 // failed before reaching transfer() (e.g. it could not open the ledger).
-KillReport run_and_kill(const std::string& db_path, ledger::Durability durability,
-                        const ledger::TransferRequest& request, std::int64_t delay_us);
+void run_and_kill(const std::string& db_path, ledger::Durability durability,
+                  const ledger::TransferRequest& request, std::int64_t delay_us);
 
 // The child's main(): argv as given to the process. Returns the exit code.
 int child_main(int argc, char** argv);

@@ -43,8 +43,8 @@ void print_activity(const Counters& c) {
   row("request lost before the engine", fault(c, Fault::lost_request),
       "till timed out and retried");
   row("process killed mid-operation", fault(c, Fault::killed),
-      fmt::format("real SIGKILL: {} after commit, {} rolled back", c.killed_committed,
-                  c.killed_rolled_back));
+      fmt::format("real SIGKILL: {} after commit, {} rolled back, {} while replaying",
+                  c.killed_committed, c.killed_rolled_back, c.killed_replaying));
   row("reply lost after commit", fault(c, Fault::lost_reply), "engine committed, till never heard");
   heading("Recovery");
   row("retries", c.retries, "every one with the same idempotency key");

@@ -74,6 +74,7 @@ struct Counters {
   std::array<int, kFaultKinds> faults{};  // indexed by Fault
   int killed_committed = 0;               // the child had committed when the kill landed
   int killed_rolled_back = 0;             // it had not: SQLite rolled the transaction back
+  int killed_replaying = 0;  // an earlier attempt had committed: the child was replaying
   int retries = 0;
   int replays = 0;               // replies flagged replayed during the run
   int rejection_replays = 0;     // of which stored rejections

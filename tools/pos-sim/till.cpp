@@ -77,7 +77,8 @@ void Till::sell_all() {
         add_operation(OpKind::sale, kTill, customer, kTill, uniform(kMinSaleMinor, kMaxSaleMinor),
                       fmt::format("sale {}", i + 1));
     ++counters_.sales_attempted;
-    perform(sale, i < 3 ? kFirstFaults[i] : Fault::none);
+    const bool force = i < 3 && config_.max_attempts > 1;  // a struck attempt needs a retry
+    perform(sale, force ? kFirstFaults[i] : Fault::none);
   }
 }
 
@@ -153,9 +154,18 @@ void Till::attempt(Operation& op, Fault fault) {
 // key to count whether the kill landed before or after the commit, and steers the kill
 // window so that about half the kills land on each side.
 void Till::kill_attempt(Operation& op) {
-  (void)run_and_kill(db_path_, config_.durability, op.request, kill_delay_us());
-  const auto key = ledger_.find_key(op.request.principal, op.request.key);
-  const bool committed = key && key->state == ledger::KeyState::completed;
+  const auto completed = [&] {
+    const auto key = ledger_.find_key(op.request.principal, op.request.key);
+    return key && key->state == ledger::KeyState::completed;
+  };
+  const bool before = completed();
+  run_and_kill(db_path_, config_.durability, op.request, kill_delay_us());
+  if (before) {  // an earlier attempt had committed: the child was replaying
+    ++counters_.killed_replaying;
+    op.story += " killed(replaying)";
+    return;
+  }
+  const bool committed = completed();
   ++(committed ? counters_.killed_committed : counters_.killed_rolled_back);
   op.story += committed ? " killed(after-commit)" : " killed(rolled-back)";
   if (config_.kill_window_us <= 0) {
