@@ -1,5 +1,6 @@
 # Writes a C++ source file holding every schema migration as a string, in file order.
-# Invoked at build time with -DOUT=<file> -DSQL_FILES=<list of .sql files>.
+# Invoked at build time with -DOUT=<file> -DSQL_FILES=<.sql files separated by '|'>.
+string(REPLACE "|" ";" SQL_FILES "${SQL_FILES}")
 set(body "// Generated from schema/*.sql by cmake/embed_schema.cmake. Do not edit.\n")
 string(APPEND body "#include \"migrations.h\"\n\nnamespace ledger::detail {\n\n")
 string(APPEND body "const std::vector<Migration>& embedded_migrations() {\n")

@@ -7,8 +7,8 @@ namespace ledger::detail {
 namespace {
 
 constexpr const char* kSelectAccount =
-    "SELECT id, code, currency, exponent, balance, overdraft, overdraft_limit, name, created_at "
-    "FROM accounts";
+    "SELECT id, code, currency, exponent, balance, overdraft, overdraft_limit, name, created_at, "
+    "pending FROM accounts";
 
 OverdraftRule parse_rule(const std::string& text) {
   if (text == "limit") return OverdraftRule::limit;
@@ -27,6 +27,7 @@ Account read_account(SQLite::Statement& row) {
   account.overdraft_limit_minor = row.getColumn(6).getInt64();
   account.name = row.getColumn(7).getString();
   account.created_at_ms = row.getColumn(8).getInt64();
+  account.pending_minor = row.getColumn(9).getInt64();
   return account;
 }
 

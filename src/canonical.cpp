@@ -70,6 +70,9 @@ const char* request_field_name(std::uint8_t tag) {
     case kFieldAmount: return "amount";
     case kFieldCurrency: return "currency";
     case kFieldMemo: return "memo";
+    case kFieldTimeout: return "timeout";
+    case kFieldPendingSequence: return "pending_sequence";
+    case kFieldOriginalSequence: return "original_sequence";
     default: return "request";
   }
 }

@@ -5,9 +5,14 @@
 // the process sends itself SIGSTOP and stays frozen exactly where it is (e.g. holding
 // the write lock at transfer.before_commit) until its parent continues or kills it. The
 // crash suite uses `stop` to kill a writer at a known instant while other processes wait.
+//
+// LEDGER_FAILPOINT_TRACE=<file> appends the name of every failpoint reached to <file>, one
+// a line, armed or not: the crash suite learns from it which failpoints its workload
+// reaches (including names built at run time) and sweeps exactly those.
 #include "failpoint.h"
 
 #ifdef LEDGER_FAILPOINTS
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -58,9 +63,20 @@ Armed parse_armed() {
   return armed;
 }
 
+void trace(const char* name) {
+  static const char* const path = std::getenv("LEDGER_FAILPOINT_TRACE");
+  if (path == nullptr || *path == '\0') return;
+  int fd = ::open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  std::string line = std::string(name) + "\n";
+  [[maybe_unused]] ssize_t written = ::write(fd, line.data(), line.size());
+  ::close(fd);
+}
+
 }  // namespace
 
 void failpoint(const char* name) {
+  trace(name);
   static const Armed armed = parse_armed();
   static std::atomic<long> hits{0};
   if (armed.action == Action::none || armed.name != name) return;

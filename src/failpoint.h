@@ -8,11 +8,18 @@
 // debit. See src/failpoint.cpp and tests/crash/.
 #pragma once
 
+#include <string>
+
 #ifdef LEDGER_FAILPOINTS
 namespace ledger::detail {
 void failpoint(const char* name);
 }  // namespace ledger::detail
 #define LEDGER_FAILPOINT(name) ::ledger::detail::failpoint(name)
+// For names built at run time ("reserve.after_key_check"): the expression is not even
+// evaluated when failpoints are compiled out.
+#define LEDGER_FAILPOINT_DYNAMIC(name_expression) \
+  ::ledger::detail::failpoint(std::string(name_expression).c_str())
 #else
 #define LEDGER_FAILPOINT(name) ((void)0)
+#define LEDGER_FAILPOINT_DYNAMIC(name_expression) ((void)0)
 #endif

@@ -100,6 +100,18 @@ TransferResult transfer_in_transaction(Impl& impl, const TransferRequest& reques
                                        std::int64_t now_ms);
 std::optional<Outcome> outcome_from_string(std::string_view name);
 
+// --- batches (batch.cpp), pending transfers (pending.cpp), refunds (reverse.cpp) ---
+std::vector<TransferResult> transfer_batch_in_transaction(Impl& impl,
+                                                          std::span<const TransferRequest> requests,
+                                                          BatchMode mode, std::int64_t now_ms);
+TransferResult reserve_in_transaction(Impl& impl, const ReserveRequest& request, std::int64_t now_ms);
+TransferResult post_in_transaction(Impl& impl, const PostRequest& request, std::int64_t now_ms);
+TransferResult void_in_transaction(Impl& impl, const VoidRequest& request, std::int64_t now_ms);
+TransferResult reverse_in_transaction(Impl& impl, const ReverseRequest& request, std::int64_t now_ms);
+std::vector<PendingTransfer> list_pending(Impl& impl, std::optional<PendingState> state,
+                                          std::int64_t limit);
+std::int64_t expire_all_pending(Impl& impl, std::int64_t now_ms);
+
 // --- verify (verify.cpp) ---
 VerifyReport verify(Impl& impl);
 

@@ -82,7 +82,7 @@ std::vector<JournalEntry> read_journal(Db& db, std::int64_t since, std::int64_t 
   // The row before `since` supplies the first prev_hash.
   auto& query = db.statement(
       "SELECT j.seq, j.kind, d.code, c.code, j.amount, j.currency, d.exponent, j.memo, "
-      "j.principal, j.idem_key, j.created_at, j.hash FROM journal j "
+      "j.principal, j.idem_key, j.created_at, j.hash, j.ref_seq FROM journal j "
       "JOIN accounts d ON d.id = j.debit_account JOIN accounts c ON c.id = j.credit_account "
       "WHERE j.seq >= ? ORDER BY j.seq LIMIT ?");
   query.bind(1, since - 1);
@@ -108,6 +108,7 @@ std::vector<JournalEntry> read_journal(Db& db, std::int64_t since, std::int64_t 
     entry.principal = query.getColumn(8).getString();
     entry.key = query.getColumn(9).getString();
     entry.created_at_ms = query.getColumn(10).getInt64();
+    if (!query.getColumn(12).isNull()) entry.ref_sequence = query.getColumn(12).getInt64();
     entry.prev_hash_hex = prev_hex;
     entry.hash_hex = to_hex(as_bytes(hash));
     prev_hex = entry.hash_hex;

@@ -92,6 +92,21 @@ std::int64_t system_clock_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+// Runs `body(now)` in ONE write transaction (BEGIN IMMEDIATE ... COMMIT), translating
+// errors; on any exception the transaction rolls back and nothing is stored.
+template <typename Body>
+auto write_operation(Ledger::Impl& impl, std::string_view what, Body&& body) -> decltype(body(0)) {
+  auto result = detail::guarded(impl.db, what, [&] {
+    detail::WriteTransaction transaction(impl.db);
+    auto outcome = body(impl.now_ms());
+    LEDGER_FAILPOINT("transfer.before_commit");
+    transaction.commit();
+    return outcome;
+  });
+  LEDGER_FAILPOINT("transfer.after_commit");
+  return result;
+}
+
 }  // namespace
 
 std::int64_t Ledger::Impl::now_ms() const {
@@ -154,34 +169,52 @@ PurgeReport Ledger::purge_keys(std::optional<std::int64_t> older_than_seconds) {
 }
 
 TransferResult Ledger::transfer(const TransferRequest& request) {
-  auto result = detail::guarded(impl_->db, "transfer", [&] {
-    detail::WriteTransaction transaction(impl_->db);
-    auto outcome = detail::transfer_in_transaction(*impl_, request, impl_->now_ms());
-    LEDGER_FAILPOINT("transfer.before_commit");
-    transaction.commit();
-    return outcome;
+  return write_operation(*impl_, "transfer", [&](std::int64_t now) {
+    return detail::transfer_in_transaction(*impl_, request, now);
   });
-  LEDGER_FAILPOINT("transfer.after_commit");
-  return result;
 }
 
-std::vector<TransferResult> Ledger::transfer_batch(std::span<const TransferRequest> requests) {
-  auto results = detail::guarded(impl_->db, "transfer batch", [&] {
-    detail::WriteTransaction transaction(impl_->db);
-    std::int64_t now = impl_->now_ms();
-    std::vector<TransferResult> outcomes;
-    outcomes.reserve(requests.size());
-    // No savepoint per item is needed: an item writes nothing until all its checks
-    // passed, and a failed write throws and rolls back the whole batch.
-    for (const TransferRequest& request : requests) {
-      outcomes.push_back(detail::transfer_in_transaction(*impl_, request, now));
-    }
-    LEDGER_FAILPOINT("transfer.before_commit");
-    transaction.commit();
-    return outcomes;
+std::vector<TransferResult> Ledger::transfer_batch(std::span<const TransferRequest> requests,
+                                                   BatchMode mode) {
+  return write_operation(*impl_, "transfer batch", [&](std::int64_t now) {
+    return detail::transfer_batch_in_transaction(*impl_, requests, mode, now);
   });
-  LEDGER_FAILPOINT("transfer.after_commit");
-  return results;
+}
+
+TransferResult Ledger::reserve(const ReserveRequest& request) {
+  return write_operation(*impl_, "reserve", [&](std::int64_t now) {
+    return detail::reserve_in_transaction(*impl_, request, now);
+  });
+}
+
+TransferResult Ledger::post(const PostRequest& request) {
+  return write_operation(*impl_, "post", [&](std::int64_t now) {
+    return detail::post_in_transaction(*impl_, request, now);
+  });
+}
+
+TransferResult Ledger::void_pending(const VoidRequest& request) {
+  return write_operation(*impl_, "void", [&](std::int64_t now) {
+    return detail::void_in_transaction(*impl_, request, now);
+  });
+}
+
+TransferResult Ledger::reverse(const ReverseRequest& request) {
+  return write_operation(*impl_, "reverse", [&](std::int64_t now) {
+    return detail::reverse_in_transaction(*impl_, request, now);
+  });
+}
+
+std::vector<PendingTransfer> Ledger::list_pending(std::optional<PendingState> state,
+                                                  std::int64_t limit) {
+  return detail::guarded(impl_->db, "listing pending transfers",
+                         [&] { return detail::list_pending(*impl_, state, limit); });
+}
+
+std::int64_t Ledger::expire_pending() {
+  return write_operation(*impl_, "expiring pending transfers", [&](std::int64_t now) {
+    return detail::expire_all_pending(*impl_, now);
+  });
 }
 
 std::vector<JournalEntry> Ledger::journal(std::int64_t since_sequence, std::int64_t limit) {

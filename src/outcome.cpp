@@ -8,13 +8,21 @@
 namespace ledger {
 namespace {
 
-constexpr std::array<std::pair<Outcome, const char*>, 11> kOutcomeNames = {{
+constexpr std::array<std::pair<Outcome, const char*>, 19> kOutcomeNames = {{
     {Outcome::created, "created"},
     {Outcome::debit_account_not_found, "debit_account_not_found"},
     {Outcome::credit_account_not_found, "credit_account_not_found"},
     {Outcome::currency_mismatch, "currency_mismatch"},
     {Outcome::insufficient_funds, "insufficient_funds"},
     {Outcome::balance_overflow, "balance_overflow"},
+    {Outcome::pending_not_found, "pending_not_found"},
+    {Outcome::pending_already_posted, "pending_already_posted"},
+    {Outcome::pending_already_voided, "pending_already_voided"},
+    {Outcome::pending_expired, "pending_expired"},
+    {Outcome::post_amount_exceeds_pending, "post_amount_exceeds_pending"},
+    {Outcome::original_not_found, "original_not_found"},
+    {Outcome::reversal_exceeds_original, "reversal_exceeds_original"},
+    {Outcome::linked_batch_failed, "linked_batch_failed"},
     {Outcome::key_reused_with_different_request, "key_reused_with_different_request"},
     {Outcome::key_unknown, "key_unknown"},
     {Outcome::key_expired, "key_expired"},
@@ -40,6 +48,14 @@ OutcomeClass outcome_class(Outcome outcome) {
     case Outcome::currency_mismatch:
     case Outcome::insufficient_funds:
     case Outcome::balance_overflow:
+    case Outcome::pending_not_found:
+    case Outcome::pending_already_posted:
+    case Outcome::pending_already_voided:
+    case Outcome::pending_expired:
+    case Outcome::post_amount_exceeds_pending:
+    case Outcome::original_not_found:
+    case Outcome::reversal_exceeds_original:
+    case Outcome::linked_batch_failed:
       return OutcomeClass::rejected;
     case Outcome::key_reused_with_different_request:
     case Outcome::key_unknown:
@@ -66,6 +82,16 @@ const char* to_string(ErrorCode code) {
     case ErrorCode::internal: return "internal";
   }
   return "internal";
+}
+
+const char* to_string(PendingState state) {
+  switch (state) {
+    case PendingState::pending: return "pending";
+    case PendingState::posted: return "posted";
+    case PendingState::voided: return "voided";
+    case PendingState::expired: return "expired";
+  }
+  return "pending";
 }
 
 namespace detail {

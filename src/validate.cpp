@@ -92,8 +92,12 @@ std::optional<std::string> check_memo(std::string_view memo) {
 }
 
 std::optional<std::string> check_operation(std::string_view operation) {
-  if (operation == "transfer") return std::nullopt;
-  return fmt::format("unknown operation '{}'; keys can be issued for: transfer", operation);
+  for (const char* known : {"transfer", "reserve", "post", "void", "reverse"}) {
+    if (operation == known) return std::nullopt;
+  }
+  return fmt::format("unknown operation '{}'; keys can be issued for: transfer, reserve, post, "
+                     "void, reverse",
+                     operation);
 }
 
 }  // namespace ledger::detail

@@ -19,6 +19,7 @@ constexpr std::size_t kMaxViolations = 1000;
 struct AccountTotals {
   Account account;
   std::int64_t computed_minor = 0;
+  std::int64_t computed_held_minor = 0;  // sum of this account's open holds
   bool overflowed = false;
 };
 
@@ -38,6 +39,7 @@ class Checker {
   void check_journal_row(SQLite::Statement& row);
   void check_balances();
   void check_keys();
+  void check_pending();
 
   Db& db_;
   VerifyReport report_;
@@ -50,7 +52,7 @@ class Checker {
 void Checker::load_accounts() {
   for (Account& account : list_accounts(db_)) {
     std::int64_t id = account.id;
-    accounts_.emplace(id, AccountTotals{std::move(account), 0, false});
+    accounts_.emplace(id, AccountTotals{std::move(account), 0, 0, false});
   }
   report_.accounts_checked = static_cast<std::int64_t>(accounts_.size());
 }
@@ -99,12 +101,15 @@ void Checker::check_journal_row(SQLite::Statement& row) {
           fmt::format("row is in {} but its accounts are in {} and {}", entry.currency,
                       debit->second.account.currency, credit->second.account.currency));
     }
-    auto debited = checked_sub(debit->second.computed_minor, entry.amount_minor);
-    auto credited = checked_add(credit->second.computed_minor, entry.amount_minor);
-    debit->second.overflowed |= !debited;
-    credit->second.overflowed |= !credited;
-    if (debited) debit->second.computed_minor = *debited;
-    if (credited) credit->second.computed_minor = *credited;
+    // Reserve and void rows record holds; only these kinds move posted balances.
+    if (entry.kind == "transfer" || entry.kind == "post" || entry.kind == "reverse") {
+      auto debited = checked_sub(debit->second.computed_minor, entry.amount_minor);
+      auto credited = checked_add(credit->second.computed_minor, entry.amount_minor);
+      debit->second.overflowed |= !debited;
+      credit->second.overflowed |= !credited;
+      if (debited) debit->second.computed_minor = *debited;
+      if (credited) credit->second.computed_minor = *credited;
+    }
   }
   // The chain: report the first row where it breaks; later rows chain from stored hashes.
   Digest stored{};
@@ -141,10 +146,15 @@ void Checker::check_balances() {
           fmt::format("balance is {} but the journal sums to {}", account.balance_minor,
                       totals->computed_minor));
     }
-    if (!balance_allowed(account, account.balance_minor)) {
+    if (totals->computed_held_minor != account.pending_minor) {
+      add("pending_holds", where,
+          fmt::format("{} is held but its open pending transfers hold {}", account.pending_minor,
+                      totals->computed_held_minor));
+    }
+    if (!balance_allowed(account, account.available_minor())) {
       add("overdraft", where,
-          fmt::format("balance {} breaks its overdraft rule ({})", account.balance_minor,
-                      to_string(account.overdraft)));
+          fmt::format("available balance {} breaks its overdraft rule ({})",
+                      account.available_minor(), to_string(account.overdraft)));
     }
     auto sum = checked_add(sums[account.currency], account.balance_minor);
     if (!sum) sum_overflow[account.currency] = true;
@@ -188,12 +198,57 @@ void Checker::check_keys() {
   }
 }
 
+// Every reserve row has a hold record and vice versa; a hold's state agrees with the post
+// or void rows that reference it (a finished transfer holds nothing, an open one has
+// neither); and each account's held amount is the sum of its open holds.
+void Checker::check_pending() {
+  SQLite::Statement rows(
+      db_.sql(),
+      "SELECT j.seq, p.seq, p.state, p.debit_account, p.amount, j.amount, p.finished_seq, "
+      "(SELECT count(*) FROM journal f WHERE f.ref_seq = j.seq AND f.kind IN ('post', 'void')), "
+      "(SELECT min(f.seq) FROM journal f WHERE f.ref_seq = j.seq AND f.kind IN ('post', 'void')) "
+      "FROM journal j LEFT JOIN pending_transfers p ON p.seq = j.seq WHERE j.kind = 'reserve' "
+      "UNION ALL SELECT NULL, p.seq, p.state, p.debit_account, p.amount, NULL, p.finished_seq, 0, "
+      "NULL FROM pending_transfers p LEFT JOIN journal j ON j.seq = p.seq AND j.kind = 'reserve' "
+      "WHERE j.seq IS NULL");
+  while (rows.executeStep()) {
+    if (rows.getColumn(0).isNull() || rows.getColumn(1).isNull()) {
+      auto seq = rows.getColumn(rows.getColumn(0).isNull() ? 1 : 0).getInt64();
+      add("pending_record", fmt::format("journal seq {}", seq),
+          "a reserve row and its pending-transfer record must exist together");
+      continue;
+    }
+    std::int64_t seq = rows.getColumn(0).getInt64();
+    std::string where = fmt::format("journal seq {}", seq);
+    std::string state = rows.getColumn(2).getString();
+    std::int64_t finishers = rows.getColumn(7).getInt64();
+    bool finished = state == "posted" || state == "voided";
+    if (rows.getColumn(4).getInt64() != rows.getColumn(5).getInt64()) {
+      add("pending_record", where, "the hold's amount differs from its reserve row");
+    }
+    if (finished != (finishers == 1) || finishers > 1 ||
+        (finished && (rows.getColumn(6).isNull() ||
+                      rows.getColumn(6).getInt64() != rows.getColumn(8).getInt64()))) {
+      add("pending_record", where,
+          fmt::format("the hold is {} but {} post/void rows reference it", state, finishers));
+    }
+    if (state == "pending") {
+      auto account = accounts_.find(rows.getColumn(3).getInt64());
+      if (account != accounts_.end()) {
+        auto held = checked_add(account->second.computed_held_minor, rows.getColumn(4).getInt64());
+        account->second.computed_held_minor = held.value_or(0);
+      }
+    }
+  }
+}
+
 VerifyReport Checker::run() {
   // A read transaction: one consistent snapshot for every check.
   db_.exec("BEGIN");
   try {
     load_accounts();
     check_journal();
+    check_pending();
     check_balances();
     check_keys();
   } catch (...) {

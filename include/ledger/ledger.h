@@ -94,11 +94,30 @@ class Ledger {
   // Throws Error{busy|io} when the database could not be written: nothing was stored,
   // retry with the same key.
   [[nodiscard]] TransferResult transfer(const TransferRequest& request);
-  // Applies many independent transfers in ONE commit (group commit): each item has its
-  // own key and its own outcome; a rejected item does not affect the others. Results are
-  // in request order. Throws Error{busy|io} for the whole batch: nothing was stored.
+  // Applies many transfers in ONE commit (group commit), each with its own key and its own
+  // outcome, in request order. BatchMode::independent: a rejected item does not affect the
+  // others. BatchMode::linked: all-or-nothing; if an item is rejected, no item moves money,
+  // the failing item's outcome says why and the others get linked_batch_failed (stored
+  // with their keys, like any rejection; a malformed or conflicting item stores nothing).
+  // Throws Error{busy|io} for the whole batch: nothing was stored.
   [[nodiscard]] std::vector<TransferResult> transfer_batch(
-      std::span<const TransferRequest> requests);
+      std::span<const TransferRequest> requests, BatchMode mode = BatchMode::independent);
+
+  // --- two-phase transfers and refunds (same exactly-once rules as transfer) ------------
+  // Holds amount_minor on the debit account: its available balance drops, its posted
+  // balance does not; the overdraft rule applies to the available balance.
+  [[nodiscard]] TransferResult reserve(const ReserveRequest& request);
+  // Captures the full reserved amount or less (the rest is released), once.
+  [[nodiscard]] TransferResult post(const PostRequest& request);
+  // Releases a hold.
+  [[nodiscard]] TransferResult void_pending(const VoidRequest& request);
+  // Refunds a posted transfer fully or in part with a compensating journal entry.
+  [[nodiscard]] TransferResult reverse(const ReverseRequest& request);
+  // Pending transfers, newest first; `state` filters (past-timeout holds count as expired).
+  [[nodiscard]] std::vector<PendingTransfer> list_pending(
+      std::optional<PendingState> state = std::nullopt, std::int64_t limit = 1000);
+  // Voids every pending transfer past its timeout; returns how many.
+  std::int64_t expire_pending();
 
   // --- inspection ---------------------------------------------------------------------
   // Journal rows with sequence >= since_sequence, in order, at most `limit`.

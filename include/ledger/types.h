@@ -28,7 +28,9 @@ struct Account {
   std::string code;
   std::string currency;
   int exponent = 2;  // minor-unit digits of `currency`
-  std::int64_t balance_minor = 0;
+  std::int64_t balance_minor = 0;  // posted balance
+  std::int64_t pending_minor = 0;  // held by pending (reserved, not yet posted) transfers
+  [[nodiscard]] std::int64_t available_minor() const { return balance_minor - pending_minor; }
   OverdraftRule overdraft = OverdraftRule::none;
   std::int64_t overdraft_limit_minor = 0;
   std::string name;
@@ -83,6 +85,14 @@ enum class Outcome {
   currency_mismatch,
   insufficient_funds,
   balance_overflow,  // the credit account's balance would pass the int64 limit
+  pending_not_found,            // post/void: no pending transfer with that sequence
+  pending_already_posted,       // post/void of a transfer that was already posted
+  pending_already_voided,       // post/void of a transfer that was voided
+  pending_expired,              // post/void of a transfer past its timeout (it is voided)
+  post_amount_exceeds_pending,  // post of more than the reserved amount
+  original_not_found,           // reverse: no posted transfer with that sequence
+  reversal_exceeds_original,    // reverse: the total reversed would pass the original amount
+  linked_batch_failed,          // linked batch: another item failed, so this one did not run
   // Idempotency conflicts: nothing stored, nothing moved.
   key_reused_with_different_request,
   key_unknown,             // only issued keys are allowed and this one was never issued
@@ -106,15 +116,79 @@ struct TransferResult {
   std::string body;
   std::string message;  // a one-line human explanation of a non-created outcome
   // With key_reused_with_different_request: the first differing field (operation,
-  // debit_account, credit_account, amount, currency, memo).
+  // debit_account, credit_account, amount, currency, memo, timeout, pending_sequence,
+  // original_sequence).
   std::string differing_field;
   std::optional<std::int64_t> sequence;  // the journal row, when created
   [[nodiscard]] bool ok() const { return outcome == Outcome::created; }
 };
 
+// Two-phase transfers (card pre-authorisation): reserve holds funds on the debit account,
+// then post captures all or part of them, or void releases them. Each step has its own key.
+struct ReserveRequest {
+  std::string principal;
+  std::string key;
+  std::string debit_account;
+  std::string credit_account;
+  std::int64_t amount_minor = 0;  // > 0: the amount held
+  std::string currency;
+  std::string memo;
+  std::int64_t timeout_seconds = 7 * 24 * 3600;  // after this an unposted hold is voided
+};
+
+struct PostRequest {
+  std::string principal;
+  std::string key;
+  std::int64_t pending_sequence = 0;  // the journal sequence of the reserve
+  std::int64_t amount_minor = 0;      // 0 captures the full reserved amount; less releases the rest
+  std::string memo;
+};
+
+struct VoidRequest {
+  std::string principal;
+  std::string key;
+  std::int64_t pending_sequence = 0;
+  std::string memo;
+};
+
+// A refund: a new compensating journal entry moving money back from the original's credit
+// account to its debit account. The total reversed never exceeds the original amount.
+struct ReverseRequest {
+  std::string principal;
+  std::string key;
+  std::int64_t original_sequence = 0;  // a posted transfer (kind transfer or post)
+  std::int64_t amount_minor = 0;       // 0 reverses everything not yet reversed
+  std::string memo;
+};
+
+enum class PendingState { pending, posted, voided, expired };
+[[nodiscard]] const char* to_string(PendingState state);
+
+struct PendingTransfer {
+  std::int64_t sequence = 0;  // journal sequence of the reserve
+  std::string debit_account;
+  std::string credit_account;
+  std::int64_t amount_minor = 0;
+  std::string currency;
+  int exponent = 2;
+  PendingState state = PendingState::pending;
+  std::int64_t expires_at_ms = 0;
+  std::int64_t posted_amount_minor = 0;             // with state posted
+  std::optional<std::int64_t> finished_sequence;    // the post or void row
+  std::string principal;
+  std::string key;
+  std::string memo;
+};
+
+// How transfer_batch treats a failing item.
+enum class BatchMode {
+  independent,  // each item stands alone: a rejected item does not affect the others
+  linked,       // all-or-nothing: if any item fails, none moves money; each outcome says why
+};
+
 struct JournalEntry {
   std::int64_t sequence = 0;
-  std::string kind;  // "transfer"
+  std::string kind;  // "transfer", "reserve", "post", "void" or "reverse"
   std::string debit_account;
   std::string credit_account;
   std::int64_t amount_minor = 0;
@@ -124,6 +198,7 @@ struct JournalEntry {
   std::string principal;
   std::string key;
   std::int64_t created_at_ms = 0;
+  std::optional<std::int64_t> ref_sequence;  // post/void: the reserve; reverse: the original
   std::string prev_hash_hex;
   std::string hash_hex;
 };

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "migrations.h"
 #include "test_support.h"
 
 using namespace ledger;
@@ -63,7 +64,7 @@ TEST_CASE("a new ledger file is private, in WAL mode, and at the latest schema")
   REQUIRE(::stat(path.c_str(), &info) == 0);
   CHECK((info.st_mode & 0777) == 0600);
   CHECK(raw_sql(path, "PRAGMA journal_mode") == "wal");
-  CHECK(raw_sql(path, "PRAGMA user_version") == "1");
+  CHECK(raw_sql(path, "PRAGMA user_version") == "2");
   CHECK(raw_sql(path, "PRAGMA application_id") == std::to_string(0x4c444752));
   CHECK(raw_sql(path, "SELECT count(*) FROM sqlite_schema WHERE name IN "
                       "('accounts','journal','idempotency_keys','meta')") == "4");
@@ -75,7 +76,7 @@ TEST_CASE("reopening an existing ledger keeps its data and applies no migration 
   { open_with_accounts(path); }
   Ledger again = Ledger::open(path);
   CHECK(again.list_accounts().size() == 3);
-  CHECK(raw_sql(path, "PRAGMA user_version") == "1");
+  CHECK(raw_sql(path, "PRAGMA user_version") == "2");
 }
 
 TEST_CASE("a missing file is refused when creation is off") {
@@ -161,5 +162,27 @@ TEST_CASE("an empty existing file becomes a ledger") {
   ::chmod(path.c_str(), 0600);
   Ledger ledger = Ledger::open(path);
   CHECK(ledger.list_accounts().empty());
-  CHECK(raw_sql(path, "PRAGMA user_version") == "1");
+  CHECK(raw_sql(path, "PRAGMA user_version") == "2");
+}
+
+TEST_CASE("a version-1 ledger is migrated forward in one step and keeps its data") {
+  TempDir dir;
+  auto path = dir.file("v1.db");
+  // Build a genuine version-1 file from the embedded migration 001 alone.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  std::string script = std::string("BEGIN;") + ledger::detail::embedded_migrations()[0].sql +
+                       "; INSERT INTO accounts (code, currency, exponent, overdraft, created_at) "
+                       "VALUES ('old-till', 'EUR', 2, 'none', 1); PRAGMA user_version = 1; "
+                       "PRAGMA application_id = 1279543122; COMMIT;";
+  REQUIRE(sqlite3_exec(db, script.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  ::chmod(path.c_str(), 0600);
+  REQUIRE(raw_sql(path, "PRAGMA user_version") == "1");
+  Ledger ledger = Ledger::open(path);
+  CHECK(raw_sql(path, "PRAGMA user_version") == "2");
+  auto account = ledger.find_account("old-till");
+  REQUIRE(account);
+  CHECK(account->pending_minor == 0);
+  CHECK(ledger.verify().ok());
 }

@@ -155,3 +155,35 @@ TEST_CASE("the journal export chains each row to the previous hash") {
   CHECK(tail[1].debit_account == "customer");
   CHECK(tail[1].amount_minor == 6);
 }
+
+TEST_CASE("verify checks pending holds against their reserve, post and void rows") {
+  TempDir dir;
+  auto path = dir.file("holds.db");
+  {
+    Ledger ledger = open_with_accounts(path);
+    REQUIRE(ledger.transfer(make_transfer("fund", "world", "customer", 10'000)).ok());
+    REQUIRE(ledger.reserve({"till:1", "r1", "customer", "till", 1000, "EUR", "", 600}).ok());  // 2
+    REQUIRE(ledger.reserve({"till:1", "r2", "customer", "till", 2000, "EUR", "", 600}).ok());  // 3
+    REQUIRE(ledger.post({"till:1", "p2", 3, 1500, ""}).ok());                                 // 4
+    REQUIRE(ledger.verify().ok());
+  }
+  struct Case { const char* name; const char* sql; const char* kind; const char* where; };
+  const Case cases[] = {
+      {"held amount edited", "UPDATE accounts SET pending = 0 WHERE code = 'customer'",
+       "pending_holds", "account customer"},
+      {"posted hold reopened", "UPDATE pending_transfers SET state = 'pending' WHERE seq = 3",
+       "pending_record", "journal seq 3"},
+      {"open hold marked voided without a void row",
+       "UPDATE pending_transfers SET state = 'voided' WHERE seq = 2", "pending_record",
+       "journal seq 2"},
+      {"hold record deleted", "DELETE FROM pending_transfers WHERE seq = 2", "pending_record",
+       "journal seq 2"},
+  };
+  for (const auto& c : cases) {
+    std::string name = c.name;
+    CAPTURE(name);
+    auto report = Ledger::open(corrupted_copy(dir, path, c.sql)).verify();
+    CAPTURE(describe(report));
+    CHECK(has_violation(report, c.kind, c.where));
+  }
+}

@@ -1,0 +1,68 @@
+// Batches: many transfers in one commit. Independent batches simply run each item;
+// linked batches are all-or-nothing, inside a savepoint.
+#include <fmt/format.h>
+
+#include "ledger_ops.h"
+
+namespace ledger::detail {
+namespace {
+
+// The first item that did not end as a (possibly replayed) creation, if any.
+std::optional<std::size_t> first_failure(const std::vector<TransferResult>& results) {
+  std::optional<std::size_t> business;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    auto kind = outcome_class(results[i].outcome);
+    // A refused item (malformed or conflicting) refuses the batch itself.
+    if (kind == OutcomeClass::malformed || kind == OutcomeClass::conflict) return i;
+    if (kind == OutcomeClass::rejected && !business) business = i;
+  }
+  return business;
+}
+
+std::vector<TransferResult> run_linked(Impl& impl, std::span<const TransferRequest> requests,
+                                       std::int64_t now) {
+  impl.db.exec("SAVEPOINT linked_batch");
+  std::vector<TransferResult> results;
+  results.reserve(requests.size());
+  for (const auto& request : requests) results.push_back(transfer_in_transaction(impl, request, now));
+  auto failed = first_failure(results);
+  if (!failed) {
+    impl.db.exec("RELEASE linked_batch");
+    return results;
+  }
+  // Undo every item, then record why each did not run.
+  impl.db.exec("ROLLBACK TO linked_batch");
+  impl.db.exec("RELEASE linked_batch");
+  const TransferResult failure = results[*failed];
+  std::string why = fmt::format("not run: linked batch item {} failed ({}: {})", *failed,
+                                to_string(failure.outcome), failure.message);
+  bool stored = outcome_class(failure.outcome) == OutcomeClass::rejected;
+  // Storing goes through the normal keyed path, so an item whose key was completed before
+  // this batch still replays its own stored outcome.
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    if (!stored) {
+      if (i != *failed) results[i] = unstored_linked_failure(requests[i], why);
+    } else if (i != *failed) {
+      results[i] = store_linked_failure(impl, requests[i], Outcome::linked_batch_failed, why, now);
+    } else if (!failure.replayed) {
+      results[i] = store_linked_failure(impl, requests[i], failure.outcome, failure.message, now);
+    }
+  }
+  return results;
+}
+
+}  // namespace
+
+std::vector<TransferResult> transfer_batch_in_transaction(Impl& impl,
+                                                          std::span<const TransferRequest> requests,
+                                                          BatchMode mode, std::int64_t now) {
+  if (mode == BatchMode::linked) return run_linked(impl, requests, now);
+  std::vector<TransferResult> results;
+  results.reserve(requests.size());
+  // No savepoint per item is needed: an item writes nothing until all its checks passed,
+  // and a failed write throws and rolls back the whole batch.
+  for (const auto& request : requests) results.push_back(transfer_in_transaction(impl, request, now));
+  return results;
+}
+
+}  // namespace ledger::detail

@@ -1,0 +1,124 @@
+#include "keyed.h"
+
+#include <fmt/format.h>
+
+#include "canonical.h"
+#include "failpoint.h"
+
+namespace ledger::detail {
+namespace {
+
+using json = nlohmann::json;
+
+TransferResult replay(const StoredKey& stored) {
+  TransferResult result;
+  result.outcome = outcome_from_string(stored.result).value_or(Outcome::created);
+  result.replayed = true;
+  result.body = stored.response;
+  result.sequence = stored.transfer_seq;
+  if (result.outcome != Outcome::created) {
+    result.message = fmt::format(
+        "replay of a stored rejection ({}); a new attempt needs a new key", stored.result);
+  }
+  return result;
+}
+
+// Step 2: what the key's record says about this request, or nullopt to execute.
+std::optional<TransferResult> check_key_record(const Impl& impl, const KeyedCall& call,
+                                               const std::optional<StoredKey>& stored,
+                                               const Digest& fingerprint) {
+  if (!stored) {
+    if (impl.options.allow_client_keys) return std::nullopt;
+    return unstored_result(
+        Outcome::key_unknown,
+        fmt::format("key '{}' was not issued to principal '{}'; only issued keys are accepted: "
+                    "get one with issue_key (`ledgerctl key issue`)",
+                    call.key, call.principal),
+        call.echo);
+  }
+  if (stored->state == "completed") {
+    if (stored->fingerprint == as_bytes(fingerprint)) return replay(*stored);
+    std::string field = stored->operation != call.operation
+                            ? "operation"
+                            : first_differing_field(stored->request, call.canonical);
+    TransferResult conflict = unstored_result(
+        Outcome::key_reused_with_different_request,
+        fmt::format("key '{}' was already used with a different {}; nothing was stored: use a "
+                    "new key for a new request",
+                    call.key, field),
+        call.echo);
+    conflict.differing_field = field;
+    return conflict;
+  }
+  if (stored->operation != call.operation) {
+    return unstored_result(Outcome::key_operation_mismatch,
+                           fmt::format("key '{}' was issued for operation '{}', not '{}'; issue "
+                                       "a key for '{}'",
+                                       call.key, stored->operation, call.operation, call.operation),
+                           call.echo);
+  }
+  if (stored->state == "expired" ||
+      (stored->expires_at_ms && *stored->expires_at_ms <= call.now_ms)) {
+    return unstored_result(
+        Outcome::key_expired,
+        fmt::format("key '{}' expired unused (or was purged); issue a new key", call.key),
+        call.echo);
+  }
+  return std::nullopt;
+}
+
+std::string stored_body(const KeyedCall& call, const Executed& done) {
+  json body = call.echo;
+  body["operation"] = call.operation;
+  body["status"] = done.outcome == Outcome::created ? "created" : "rejected";
+  if (done.outcome != Outcome::created) {
+    body["error"] = to_string(done.outcome);
+    body["message"] = done.message;
+  }
+  body["created_at"] = call.now_ms;
+  body.update(done.fields);
+  return body.dump();
+}
+
+}  // namespace
+
+TransferResult unstored_result(Outcome outcome, std::string message, const json& echo) {
+  TransferResult result;
+  result.outcome = outcome;
+  json body = echo;
+  body["status"] = outcome_class(outcome) == OutcomeClass::malformed ? "invalid" : "conflict";
+  body["error"] = to_string(outcome);
+  body["message"] = message;
+  result.body = body.dump();
+  result.message = std::move(message);
+  return result;
+}
+
+std::optional<std::string> check_principal_and_key(const std::string& principal,
+                                                   const std::string& key) {
+  if (auto problem = check_principal(principal)) return problem;
+  return check_key(key);
+}
+
+TransferResult run_keyed(Impl& impl, const KeyedCall& call,
+                         const std::function<Executed()>& execute) {
+  Digest fingerprint = sha256(call.canonical);
+  auto stored = load_key(impl.db, call.principal, call.key);
+  if (auto decided = check_key_record(impl, call, stored, fingerprint)) return std::move(*decided);
+  LEDGER_FAILPOINT_DYNAMIC(call.operation + ".after_key_check");
+  Executed done = execute();
+  std::string body = stored_body(call, done);
+  const std::string result_name = to_string(done.outcome);
+  store_key_outcome(impl.db, KeyOutcome{call.principal, call.key, call.operation, call.canonical,
+                                        as_bytes(fingerprint), result_name, body, done.sequence,
+                                        call.now_ms, stored.has_value()});
+  LEDGER_FAILPOINT_DYNAMIC(call.operation + ".after_response_stored");
+  TransferResult result;
+  result.outcome = done.outcome;
+  result.body = std::move(body);
+  result.sequence = done.sequence;
+  result.message = std::move(done.message);
+  return result;
+}
+
+}  // namespace ledger::detail

@@ -1,0 +1,50 @@
+// The exactly-once skeleton shared by every money-moving operation (transfer, reserve,
+// post, void, reverse). It runs inside the caller's write transaction:
+//   1. the caller has already refused malformed requests (nothing stored);
+//   2. the key's record decides: replay, key_reused_with_different_request, key_expired,
+//      key_operation_mismatch, key_unknown; or execute;
+//   3. the operation executes (its checks first, then its writes) and returns an outcome;
+//   4. the outcome and the response body are stored on the key.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "impl.h"
+
+namespace ledger::detail {
+
+struct KeyedCall {
+  const std::string& principal;
+  const std::string& key;
+  const std::string& operation;   // "transfer", "reserve", "post", "void", "reverse"
+  const std::string& canonical;   // the request's canonical encoding (fingerprint input)
+  const nlohmann::json& echo;     // request fields every response repeats
+  std::int64_t now_ms = 0;
+};
+
+// What an operation's execution decided. For a rejection nothing may have been written.
+struct Executed {
+  Outcome outcome = Outcome::created;
+  nlohmann::json fields = nlohmann::json::object();  // added to the stored body
+  std::optional<std::int64_t> sequence;
+  std::string message;
+};
+
+[[nodiscard]] inline Executed rejected(Outcome outcome, std::string message) {
+  return Executed{outcome, nlohmann::json::object(), std::nullopt, std::move(message)};
+}
+
+TransferResult run_keyed(Impl& impl, const KeyedCall& call,
+                         const std::function<Executed()>& execute);
+
+// A result that is not stored (malformed request, idempotency conflict).
+TransferResult unstored_result(Outcome outcome, std::string message, const nlohmann::json& echo);
+
+// Principal and key checks every operation shares; nullopt if both are valid.
+std::optional<std::string> check_principal_and_key(const std::string& principal,
+                                                   const std::string& key);
+
+}  // namespace ledger::detail
