@@ -198,7 +198,7 @@ void io_errors_in_migration(const std::string& dir, std::uint64_t seed, Report& 
       ledger.emplace(Ledger::open(path));
     } catch (const ledger::Error& e) {
       // Any ledger::Error is a clear refusal here (busy/io are the likely ones).
-      report.count(fmt::format("ioerr.migration.refused_as.{}", ledger::to_string(e.code())));
+      report.count(fmt::format("refusal.migration_io_error_as.{}", ledger::to_string(e.code())));
     } catch (const std::exception& e) {
       report.violation(fmt::format("{}: a non-ledger exception escaped: {}", what, e.what()));
     }
@@ -363,11 +363,17 @@ StreamHistory run_until_power_loss(const std::string& path, std::uint64_t seed,
   }
   for (std::int64_t i = 0; i < kTransfers; ++i) {
     if (between_calls && i == crash_at) FaultVfs::crash_now(mode);
-    if (FaultVfs::crashed()) break;
+    if (FaultVfs::crashed()) {
+      report.count("powerloss_when.between_transfers");
+      break;
+    }
     record_attempt(history, i);
     try {
       auto result = ledger.transfer(make_request(Workload::sequential, seed, kPrincipal, i));
-      if (FaultVfs::crashed()) break;  // in doubt: the power failed during this call
+      if (FaultVfs::crashed()) {  // in doubt: the power failed during this call
+        report.count("powerloss_when.during_a_transfer");
+        break;
+      }
       ack(history, i, result);
     } catch (const std::exception& e) {
       if (!FaultVfs::crashed()) {
@@ -376,6 +382,7 @@ StreamHistory run_until_power_loss(const std::string& path, std::uint64_t seed,
       break;
     }
   }
+  if (!FaultVfs::crashed()) report.count("powerloss_when.after_the_last_transfer");
   FaultVfs::crash_now(mode);
   return history;  // the Ledger closes here, against a crashed VFS: nothing more is written
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "workload.h"
@@ -32,11 +33,17 @@ struct ChildSpec {
 };
 [[nodiscard]] std::vector<std::string> child_argv(const std::string& driver, const ChildSpec& spec);
 
+// Runs the failpoint workload (a fresh database, transfers and purges) once with
+// LEDGER_FAILPOINT_TRACE and returns how many times it reached each failpoint: the set
+// failpoint_kill() can sweep, including names the engine builds at run time.
+[[nodiscard]] std::map<std::string, std::int64_t> reached_failpoints(const KillConfig& config,
+                                                                     Report& report);
+
 // A fresh database is created by a child that is killed by `action` (abort, exit or
 // sigkill) at failpoint `name` on its `nth` hit. Reports a violation if nth == 1 and the
 // child never reached the failpoint (so a failpoint missing from the engine is noticed).
 void failpoint_kill(const KillConfig& config, const std::string& name, const std::string& action,
-                    int nth, Report& report);
+                    std::int64_t nth, Report& report);
 
 // `rounds` children on one database, each SIGKILLed by the parent at a random moment
 // (sometimes while it is still opening the file), each followed by the full check.
