@@ -102,25 +102,41 @@ ledger::VerifyReport verify_copy(const Globals& globals, const std::string& out_
   return copy.verify();
 }
 
+// Removes a copy that failed, with SQLite's side files: a failed backup must not be
+// mistaken for a good one later.
+void remove_copy(const std::string& out_path) noexcept {
+  std::error_code ignored;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    fs::remove(out_path + suffix, ignored);
+  }
+}
+
 int run_backup(const Globals& globals, const std::string& out_path) {
   check_backup_target(out_path);
-  {
-    ledger::Ledger ledger = open_existing(globals);
-    ledger.backup(out_path);
+  ledger::VerifyReport report;
+  try {
+    {
+      ledger::Ledger ledger = open_existing(globals);
+      ledger.backup(out_path);
+    }
+    report = verify_copy(globals, out_path);
+  } catch (...) {
+    remove_copy(out_path);  // out_path did not exist before: whatever is there is ours
+    throw;
   }
-  const ledger::VerifyReport report = verify_copy(globals, out_path);
+  if (!report.ok()) remove_copy(out_path);
   if (globals.json) {
     json document = report_json(report);
     document["path"] = out_path;
+    document["kept"] = report.ok();
     print_json(document);
   } else {
-    print_line(
-        fmt::format("backup written to {}: {} accounts, {} journal rows, {} keys; "
-                    "verify {}",
-                    one_line(out_path), report.accounts_checked, report.journal_rows_checked,
-                    report.keys_checked, report.ok() ? "ok" : "FAILED"));
+    print_line(fmt::format("backup {} {}: {} accounts, {} journal rows, {} keys; verify {}",
+                           report.ok() ? "written to" : "removed from", one_line(out_path),
+                           report.accounts_checked, report.journal_rows_checked,
+                           report.keys_checked, report.ok() ? "ok" : "FAILED"));
   }
-  return verify_exit_code(report, out_path);
+  return verify_exit_code(report, globals.db_path);
 }
 
 std::string optional_time(const std::optional<std::int64_t>& epoch_ms) {

@@ -20,12 +20,18 @@ constexpr const char* kDescription =
     "ledgerctl: inspect and repair a ledger file (accounts, idempotency keys, transfers, "
     "journal).";
 
-constexpr const char* kFooter =
-    R"(Global options (--db, --json, --busy-timeout-ms) may also follow the command.
+constexpr const char* kFooter = R"(Global options (--db, --json, --busy-timeout-ms) may also follow the command.
 
-Exit codes: 0 done (or replay of a done operation), 1 business rejection stored with the key,
-2 usage or malformed input, 3 idempotency conflict, 4 transient (busy/I-O: retry with the
-same key), 5 not a ledger, corrupt, newer schema, or fails verify.
+Exit codes, the same for every command:
+  0  done, or a replay of a done operation
+  1  business rejection stored with the key (insufficient funds, unknown account, ...);
+     its replays exit 1 too
+  2  usage or malformed input (bad amount, missing option, key too long); nothing stored
+  3  idempotency conflict (key reused with a different request, expired, other
+     operation); nothing stored
+  4  transient: database busy, I/O error, or stdout could not be written; retry the same
+     command (same key)
+  5  not a ledger, corrupt, newer schema, or fails verify
 
 Example:
   ledgerctl --db shop.db init

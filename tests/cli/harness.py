@@ -1,0 +1,169 @@
+"""Test harness for ledgerctl's end-to-end tests: runs the real binary, checks exit codes
+and the shape of its output, and proves that refused commands leave the ledger unchanged.
+
+A "mutant" can be switched on to break ledgerctl's behaviour on purpose (collapse every
+exit code to 0, hide stdout, append noise to JSON, make every transfer key unique). CTest
+runs each case once against the real binary and once against a mutant that must make it
+fail: that is how each test shows that it can fail.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import uuid
+
+MUTANTS = ("exit0", "mute", "json-noise", "fresh-key")
+
+
+class TestFailure(Exception):
+    """A check failed; the message says which, with the command's full output."""
+
+
+class Result:
+    """One finished ledgerctl process."""
+
+    def __init__(self, args, returncode, stdout, stderr):
+        self.args = args
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+
+    def describe(self):
+        return (f"  command: ledgerctl {' '.join(repr(a) for a in self.args)}\n"
+                f"  exit:    {self.returncode}\n"
+                f"  stdout:  {self.stdout[:2000]!r}\n"
+                f"  stderr:  {self.stderr[:2000]!r}")
+
+    def fail(self, what):
+        raise TestFailure(f"{what}\n{self.describe()}")
+
+    def expect(self, code):
+        """Checks the exit code (and that no signal ended the process)."""
+        if self.returncode < 0:
+            self.fail(f"killed by signal {-self.returncode}: ledgerctl must never crash")
+        if self.returncode != code:
+            self.fail(f"expected exit {code}, got {self.returncode}")
+        return self
+
+    def expect_error(self, code):
+        """Checks a refusal: exit `code`, nothing on stdout, one line on stderr."""
+        self.expect(code)
+        if self.stdout:
+            self.fail("a refused command must print nothing on stdout")
+        self.expect_one_error_line()
+        return self
+
+    def expect_one_error_line(self):
+        lines = self.stderr.splitlines()
+        if len(lines) != 1 or not lines[0].startswith("ledgerctl: error: "):
+            self.fail("expected exactly one 'ledgerctl: error: ...' line on stderr")
+        if len(lines[0]) < 40:
+            self.fail("the error line is too short to name the problem and the fix")
+        return self
+
+    def json(self):
+        """The one JSON document on stdout (json.loads refuses trailing documents)."""
+        if not self.stdout.endswith("\n") or self.stdout.count("\n") != 1:
+            self.fail("--json must print exactly one JSON document on one line")
+        try:
+            return json.loads(self.stdout)
+        except json.JSONDecodeError as error:
+            self.fail(f"stdout is not one valid JSON document: {error}")
+
+
+class Ledgerctl:
+    """Runs ledgerctl against the ledger `db` inside a private working directory."""
+
+    def __init__(self, binary, workdir, mutant=None):
+        self.binary = binary
+        self.workdir = workdir
+        self.db = os.path.join(workdir, "ledger.db")
+        self.mutant = mutant
+
+    def run(self, *args, db=None, use_db=True, env=None, cwd=None, stdout=None,
+            prefix=(), timeout=60):
+        """Runs `ledgerctl [--db DB] ARGS...`; `use_db=False` leaves --db out."""
+        args = [str(a) for a in args]
+        if self.mutant == "fresh-key" and "--key" in args:
+            at = args.index("--key") + 1
+            args[at] = f"{args[at]}-{uuid.uuid4().hex[:8]}"
+        argv = list(prefix) + [self.binary]
+        if use_db:
+            argv += ["--db", db if db is not None else self.db]
+        full_env = {k: v for k, v in os.environ.items() if k != "LEDGER_DB"}
+        full_env.update(env or {})
+        capture_stdout = subprocess.PIPE if stdout is None else stdout
+        proc = subprocess.run(argv + args, stdout=capture_stdout, stderr=subprocess.PIPE,
+                              cwd=cwd or self.workdir, env=full_env, timeout=timeout)
+        out = proc.stdout.decode("utf-8", "replace") if proc.stdout is not None else ""
+        result = Result(args, proc.returncode, out, proc.stderr.decode("utf-8", "replace"))
+        return self._mutate(result)
+
+    def _mutate(self, result):
+        if self.mutant == "exit0" and result.returncode > 0:
+            result.returncode = 0
+        elif self.mutant == "mute":
+            result.stdout = ""
+        elif self.mutant == "json-noise" and "--json" in result.args:
+            result.stdout += "{}\n"
+        return result
+
+    def ok(self, *args, **kwargs):
+        return self.run(*args, **kwargs).expect(0)
+
+    # --- proving that nothing changed -------------------------------------------------
+    def snapshot(self, db=None):
+        """What the ledger holds, seen through ledgerctl and through SQLite directly."""
+        db = db or self.db
+        views = {}
+        for name, args in (("verify", ["verify", "--json"]),
+                           ("journal", ["journal", "--format", "jsonl"]),
+                           ("accounts", ["account", "list", "--json"]),
+                           ("keys", ["key", "list", "--json", "--limit", "1000000"])):
+            result = Ledgerctl(self.binary, self.workdir).run(*args, db=db)
+            views[name] = (result.returncode, result.stdout)
+        views["sql"] = sql_dump(db)
+        return views
+
+    def expect_unchanged(self, before, result, db=None):
+        after = self.snapshot(db)
+        for name in before:
+            if before[name] != after[name]:
+                result.fail(f"the refused command changed the ledger ({name} differs)")
+
+
+def sql_dump(path):
+    """Every row and schema object of the SQLite file, as SQL text."""
+    connection = sqlite3.connect(path)
+    try:
+        return "\n".join(connection.iterdump())
+    finally:
+        connection.close()
+
+
+def file_digest(path):
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
+
+
+def check(condition, message, result=None):
+    if condition:
+        return
+    if result is not None:
+        result.fail(message)
+    raise TestFailure(message)
+
+
+class Workdir:
+    """A private temporary directory, removed afterwards."""
+
+    def __enter__(self):
+        self.path = tempfile.mkdtemp(prefix="ledgerctl-test-")
+        return self.path
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.path, ignore_errors=True)
