@@ -94,6 +94,12 @@ TransferResult unstored_result(Outcome outcome, std::string message, const json&
   return result;
 }
 
+TransferResult malformed_result(const std::string& reason, const json& echo) {
+  return unstored_result(Outcome::invalid_request,
+                         reason + "; nothing was stored, fix the request and retry with the same key",
+                         echo);
+}
+
 std::optional<std::string> check_principal_and_key(const std::string& principal,
                                                    const std::string& key) {
   if (auto problem = check_principal(principal)) return problem;

@@ -43,6 +43,9 @@ TransferResult run_keyed(Impl& impl, const KeyedCall& call,
 // A result that is not stored (malformed request, idempotency conflict).
 TransferResult unstored_result(Outcome outcome, std::string message, const nlohmann::json& echo);
 
+// The unstored invalid_request result for a malformed request: the key stays usable.
+TransferResult malformed_result(const std::string& reason, const nlohmann::json& echo);
+
 // Principal and key checks every operation shares; nullopt if both are valid.
 std::optional<std::string> check_principal_and_key(const std::string& principal,
                                                    const std::string& key);

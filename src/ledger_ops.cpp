@@ -48,6 +48,17 @@ std::optional<Executed> check_debit_allowed(const Account& debit, std::int64_t a
                               currency));
 }
 
+std::optional<Executed> load_accounts_for_debit(Impl& impl, const std::string& debit_code,
+                                                const std::string& credit_code,
+                                                std::int64_t amount_minor,
+                                                const std::string& currency, std::int64_t now_ms,
+                                                AccountPair& out) {
+  if (auto refused = load_account_pair(impl, debit_code, credit_code, currency, now_ms, out)) {
+    return refused;
+  }
+  return check_debit_allowed(out.debit, amount_minor, currency);
+}
+
 Executed move_money(Impl& impl, const std::string& operation, const AccountPair& accounts,
                     const JournalRow& row) {
   auto new_debit = checked_sub(accounts.debit.balance_minor, row.amount_minor);

@@ -26,6 +26,13 @@ std::optional<Executed> load_account_pair(Impl& impl, const std::string& debit_c
 std::optional<Executed> check_debit_allowed(const Account& debit, std::int64_t amount_minor,
                                             const std::string& currency);
 
+// load_account_pair, then check_debit_allowed for `amount_minor`.
+std::optional<Executed> load_accounts_for_debit(Impl& impl, const std::string& debit_code,
+                                                const std::string& credit_code,
+                                                std::int64_t amount_minor,
+                                                const std::string& currency, std::int64_t now_ms,
+                                                AccountPair& out);
+
 // Debits and credits the posted balances by row.amount_minor and appends `row`. Refuses
 // with balance_overflow (writing nothing) if the credit balance would pass int64.
 Executed move_money(Impl& impl, const std::string& operation, const AccountPair& accounts,

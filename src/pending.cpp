@@ -94,19 +94,11 @@ std::optional<std::string> malformed_step(const std::string& principal, const st
   return check_memo(memo);
 }
 
-TransferResult refuse_malformed(const std::string& reason, const json& echo) {
-  return unstored_result(Outcome::invalid_request,
-                         reason + "; nothing was stored, fix the request and retry with the same key",
-                         echo);
-}
-
 Executed execute_reserve(Impl& impl, const ReserveRequest& request, std::int64_t now) {
   AccountPair accounts;
-  if (auto refused = load_account_pair(impl, request.debit_account, request.credit_account,
-                                       request.currency, now, accounts)) {
-    return std::move(*refused);
-  }
-  if (auto refused = check_debit_allowed(accounts.debit, request.amount_minor, request.currency)) {
+  if (auto refused = load_accounts_for_debit(impl, request.debit_account, request.credit_account,
+                                             request.amount_minor, request.currency, now,
+                                             accounts)) {
     return std::move(*refused);
   }
   JournalRow row{"reserve", accounts.debit.id, accounts.credit.id, accounts.debit.code,
@@ -197,7 +189,7 @@ TransferResult reserve_in_transaction(Impl& impl, const ReserveRequest& request,
     malformed = fmt::format("timeout must be 1 to {} seconds, got {}", kMaxTimeoutSeconds,
                             request.timeout_seconds);
   }
-  if (malformed) return refuse_malformed(*malformed, echo);
+  if (malformed) return malformed_result(*malformed, echo);
   CanonicalWriter canonical(kReserveRequestHeader);
   canonical.text(kFieldOperation, "reserve")
       .text(kFieldDebitAccount, request.debit_account)
@@ -216,7 +208,7 @@ TransferResult post_in_transaction(Impl& impl, const PostRequest& request, std::
                             request.amount_minor, request.memo);
   if (auto malformed = malformed_step(request.principal, request.key, request.pending_sequence,
                                       request.amount_minor, request.memo)) {
-    return refuse_malformed(*malformed, echo);
+    return malformed_result(*malformed, echo);
   }
   CanonicalWriter canonical(kPostRequestHeader);
   canonical.text(kFieldOperation, "post")
@@ -234,7 +226,7 @@ TransferResult void_in_transaction(Impl& impl, const VoidRequest& request, std::
   echo.erase("amount_minor");
   if (auto malformed = malformed_step(request.principal, request.key, request.pending_sequence,
                                       0, request.memo)) {
-    return refuse_malformed(*malformed, echo);
+    return malformed_result(*malformed, echo);
   }
   CanonicalWriter canonical(kVoidRequestHeader);
   canonical.text(kFieldOperation, "void")

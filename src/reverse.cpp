@@ -51,11 +51,8 @@ Executed execute_reverse(Impl& impl, const ReverseRequest& request, std::int64_t
                                 remaining));
   }
   AccountPair accounts;  // the original's credit account pays the refund back
-  if (auto refused = load_account_pair(impl, original->credit_code, original->debit_code,
-                                       original->currency, now, accounts)) {
-    return std::move(*refused);
-  }
-  if (auto refused = check_debit_allowed(accounts.debit, amount, original->currency)) {
+  if (auto refused = load_accounts_for_debit(impl, original->credit_code, original->debit_code,
+                                             amount, original->currency, now, accounts)) {
     return std::move(*refused);
   }
   JournalRow row{"reverse", accounts.debit.id, accounts.credit.id, accounts.debit.code,
@@ -90,12 +87,7 @@ TransferResult reverse_in_transaction(Impl& impl, const ReverseRequest& request,
     malformed = fmt::format("amount must not be negative, got {}", request.amount_minor);
   }
   if (!malformed) malformed = check_memo(request.memo);
-  if (malformed) {
-    return unstored_result(Outcome::invalid_request,
-                           *malformed + "; nothing was stored, fix the request and retry with "
-                                        "the same key",
-                           echo);
-  }
+  if (malformed) return malformed_result(*malformed, echo);
   CanonicalWriter canonical(kReverseRequestHeader);
   canonical.text(kFieldOperation, "reverse")
       .integer(kFieldOriginalSequence, request.original_sequence)

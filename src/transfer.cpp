@@ -44,11 +44,9 @@ json request_echo(const TransferRequest& request) {
 
 Executed execute(Impl& impl, const TransferRequest& request, std::int64_t now) {
   AccountPair accounts;
-  if (auto refused = load_account_pair(impl, request.debit_account, request.credit_account,
-                                       request.currency, now, accounts)) {
-    return std::move(*refused);
-  }
-  if (auto refused = check_debit_allowed(accounts.debit, request.amount_minor, request.currency)) {
+  if (auto refused = load_accounts_for_debit(impl, request.debit_account, request.credit_account,
+                                             request.amount_minor, request.currency, now,
+                                             accounts)) {
     return std::move(*refused);
   }
   JournalRow row{"transfer", accounts.debit.id, accounts.credit.id, accounts.debit.code,
@@ -87,12 +85,7 @@ TransferResult transfer_in_transaction(Impl& impl, const TransferRequest& reques
     malformed = malformed_transfer_fields(request.debit_account, request.credit_account,
                                           request.amount_minor, request.currency, request.memo);
   }
-  if (malformed) {
-    return unstored_result(Outcome::invalid_request,
-                           *malformed + "; nothing was stored, fix the request and retry with "
-                                        "the same key",
-                           echo);
-  }
+  if (malformed) return malformed_result(*malformed, echo);
   static const std::string kOperation = "transfer";
   std::string canonical = encode_request(request);
   KeyedCall call{request.principal, request.key, kOperation, canonical, echo, now};
