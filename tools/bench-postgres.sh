@@ -1,0 +1,267 @@
+#!/usr/bin/env bash
+# bench-postgres.sh: the same idempotent transfer in PostgreSQL, beside the engine's rate.
+#
+# Starts a throw-away PostgreSQL cluster on 127.0.0.1 (a free port, a temporary directory,
+# fsync=on, synchronous_commit=on), implements the exactly-once transfer the way Stripe
+# engineers described it (Brandur Leach, "Implementing Stripe-like Idempotency Keys in
+# Postgres"): a key row under a unique constraint (INSERT ... ON CONFLICT DO NOTHING), the
+# debit with its balance check, the credit, the journal row and the stored response, all
+# in ONE transaction; a retry with a completed key returns the stored response. pgbench
+# drives it with 1 and 8 clients, then replays completed keys with 1 and 8 clients. The
+# cluster is stopped and removed; then ledger-bench measures the engine on the same disk
+# and both are printed side by side as `name: value unit` lines.
+#
+#   tools/bench-postgres.sh [--quick] [--seconds N] [--bench PATH] [--no-engine]
+#
+#   --quick      5 s per pgbench run, 10 000 replay keys, ledger-bench --quick (CI smoke)
+#   --seconds N  duration of each pgbench run (default 20)
+#   --bench P    the ledger-bench binary (default: build-bench/, then build/ under the repo)
+#   --no-engine  PostgreSQL figures only
+#
+# Fairness notes. PostgreSQL gets every advantage we can give it without weakening
+# durability: the transfer is one PL/pgSQL function call (one round trip, prepared
+# statements), and each till books its sales against its own debit account so that 8
+# clients never queue on one hot row (the engine has one writer either way). Its better
+# rate of 1 and 8 clients is the one compared. Needs root (to apt-get install PostgreSQL if
+# missing and to run it as the `postgres` user) or a user who can run initdb itself.
+set -euo pipefail
+
+seconds=20
+quick=0
+run_engine=1
+bench=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1; seconds=5 ;;
+    --seconds) seconds=$2; shift ;;
+    --bench) bench=$2; shift ;;
+    --no-engine) run_engine=0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    *) echo "bench-postgres.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+replay_keys=$([ $quick = 1 ] && echo 10000 || echo 100000)
+repo=$(cd "$(dirname "$0")/.." && pwd)
+
+log() { echo "bench-postgres: $*" >&2; }
+
+# --- PostgreSQL from Debian -------------------------------------------------------------
+pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+if [ -z "$(pg_bindir)" ] || [ ! -x "$(pg_bindir)/pgbench" ]; then
+  [ "$(id -u)" = 0 ] || { log "PostgreSQL is not installed; run as root to install it"; exit 1; }
+  log "installing PostgreSQL from Debian"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    postgresql postgresql-contrib >/dev/null
+fi
+bin=$(pg_bindir)
+
+# PostgreSQL refuses to run as root: use the `postgres` user the package created.
+as_pg() { "$@"; }
+if [ "$(id -u)" = 0 ]; then
+  id postgres >/dev/null 2>&1 || useradd --system --home-dir /nonexistent postgres
+  as_pg() { runuser -u postgres -- "$@"; }
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/ledger-pg.XXXXXX")
+chmod 755 "$work"
+[ "$(id -u)" = 0 ] && chown postgres "$work"
+data=$work/data
+started=0
+cleanup() {
+  if [ $started = 1 ]; then as_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+  local port
+  for port in $(seq 54320 54420); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+  done
+  log "no free port in 54320-54420"; exit 1
+}
+port=$(free_port)
+
+log "initdb in $data, port $port"
+as_pg "$bin/initdb" -D "$data" -U bench -A trust -E UTF8 --locale=C >/dev/null
+cat >>"$data/postgresql.conf" <<EOF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$work'
+fsync = on
+synchronous_commit = on
+full_page_writes = on
+shared_buffers = 128MB
+max_connections = 20
+logging_collector = off
+EOF
+as_pg "$bin/pg_ctl" -D "$data" -l "$work/postgres.log" -w start >/dev/null
+started=1
+
+psql_run() { "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U bench -d postgres "$@"; }
+
+# --- the schema and the transfer ----------------------------------------------------------
+psql_run <<'SQL'
+CREATE TABLE accounts (
+  id        bigint PRIMARY KEY,
+  code      text NOT NULL UNIQUE,
+  currency  text NOT NULL,
+  balance   bigint NOT NULL DEFAULT 0,
+  unlimited boolean NOT NULL DEFAULT false
+);
+CREATE TABLE journal (
+  seq        bigserial PRIMARY KEY,
+  debit      bigint NOT NULL REFERENCES accounts,
+  credit     bigint NOT NULL REFERENCES accounts,
+  amount     bigint NOT NULL CHECK (amount > 0),
+  currency   text NOT NULL,
+  memo       text NOT NULL,
+  principal  text NOT NULL,
+  idem_key   text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE idempotency_keys (
+  principal    text NOT NULL,
+  idem_key     text NOT NULL,
+  fingerprint  bytea NOT NULL,
+  result       text,
+  response     text,
+  journal_seq  bigint REFERENCES journal,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  completed_at timestamptz,
+  PRIMARY KEY (principal, idem_key)
+);
+INSERT INTO accounts (id, code, currency, unlimited)
+  SELECT i, 'customers:' || i, 'EUR', true FROM generate_series(0, 15) i
+  UNION ALL SELECT 100 + i, 'till:' || i, 'EUR', false FROM generate_series(0, 15) i;
+
+-- One call, one transaction: the key row first (unique constraint; a concurrent duplicate
+-- waits for the first to commit, then finds its row), then the checks, the debit with its
+-- balance check, the credit, the journal row and the stored response.
+CREATE FUNCTION transfer(p_principal text, p_key text, p_debit text, p_credit text,
+                         p_amount bigint, p_currency text, p_memo text)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  v_fingerprint bytea := sha256(convert_to(concat_ws(E'\x1f', 'transfer', p_debit, p_credit,
+                                                     p_amount::text, p_currency, p_memo), 'UTF8'));
+  v_stored idempotency_keys%ROWTYPE;
+  v_debit accounts%ROWTYPE;
+  v_credit accounts%ROWTYPE;
+  v_seq bigint;
+  v_response text;
+BEGIN
+  INSERT INTO idempotency_keys (principal, idem_key, fingerprint)
+    VALUES (p_principal, p_key, v_fingerprint) ON CONFLICT DO NOTHING;
+  IF NOT FOUND THEN
+    SELECT * INTO v_stored FROM idempotency_keys
+      WHERE principal = p_principal AND idem_key = p_key;
+    IF v_stored.fingerprint <> v_fingerprint THEN
+      RAISE EXCEPTION 'key reused with a different request';
+    END IF;
+    RETURN v_stored.response;
+  END IF;
+  SELECT * INTO v_debit FROM accounts WHERE code = p_debit;
+  SELECT * INTO v_credit FROM accounts WHERE code = p_credit;
+  IF v_debit.id IS NULL OR v_credit.id IS NULL OR v_debit.currency <> p_currency
+     OR v_credit.currency <> p_currency THEN
+    v_response := json_build_object('status', 'rejected', 'error', 'unknown_account_or_currency')::text;
+    UPDATE idempotency_keys SET result = 'rejected', response = v_response, completed_at = now()
+      WHERE principal = p_principal AND idem_key = p_key;
+    RETURN v_response;
+  END IF;
+  UPDATE accounts SET balance = balance - p_amount
+    WHERE id = v_debit.id AND (unlimited OR balance >= p_amount);
+  IF NOT FOUND THEN
+    v_response := json_build_object('status', 'rejected', 'error', 'insufficient_funds')::text;
+    UPDATE idempotency_keys SET result = 'insufficient_funds', response = v_response,
+      completed_at = now() WHERE principal = p_principal AND idem_key = p_key;
+    RETURN v_response;
+  END IF;
+  UPDATE accounts SET balance = balance + p_amount WHERE id = v_credit.id;
+  INSERT INTO journal (debit, credit, amount, currency, memo, principal, idem_key)
+    VALUES (v_debit.id, v_credit.id, p_amount, p_currency, p_memo, p_principal, p_key)
+    RETURNING seq INTO v_seq;
+  v_response := json_build_object('amount_minor', p_amount, 'currency', p_currency,
+    'from', p_debit, 'key', p_key, 'memo', p_memo, 'principal', p_principal,
+    'sequence', v_seq, 'status', 'created', 'to', p_credit, 'created_at', now())::text;
+  UPDATE idempotency_keys SET result = 'created', response = v_response, journal_seq = v_seq,
+    completed_at = now() WHERE principal = p_principal AND idem_key = p_key;
+  RETURN v_response;
+END $$;
+SQL
+
+# A new sale per transaction: a fresh random UUID key, a random till and amount.
+cat >"$work/transfer.sql" <<'EOF'
+\set till random(0, 15)
+\set amount random(1, 99999)
+SELECT transfer('till:' || :till, gen_random_uuid()::text, 'customers:' || :till, 'till:' || :till, :amount, 'EUR', 'receipt ' || :client_id);
+EOF
+# A retry of a completed sale: same key, same request, so the stored response comes back.
+cat >"$work/replay.sql" <<EOF
+\\set i random(1, $replay_keys)
+SELECT transfer('till:' || (:i % 16), 'replay-' || :i, 'customers:' || (:i % 16), 'till:' || (:i % 16), 1 + (:i * 7919) % 99999, 'EUR', 'receipt ' || :i);
+EOF
+
+pgbench_tps() {  # pgbench_tps SCRIPT CLIENTS
+  "$bin/pgbench" -n -h 127.0.0.1 -p "$port" -U bench -M prepared -c "$2" -j "$2" -T "$seconds" \
+    -f "$1" postgres 2>&1 | tee -a "$work/pgbench.log" |
+    awk '/^tps = / { printf "%.0f", $3 }' || true
+}
+
+log "pgbench: new transfers, 1 and 8 clients, ${seconds} s each"
+pg_1=$(pgbench_tps "$work/transfer.sql" 1)
+pg_8=$(pgbench_tps "$work/transfer.sql" 8)
+log "booking $replay_keys sales to replay"
+psql_run -c "SELECT count(transfer('till:' || (i % 16), 'replay-' || i, 'customers:' || (i % 16),
+  'till:' || (i % 16), 1 + (i * 7919) % 99999, 'EUR', 'receipt ' || i))
+  FROM generate_series(1, $replay_keys) i" >/dev/null
+psql_run -c "VACUUM ANALYZE" >/dev/null
+log "pgbench: replays, 1 and 8 clients"
+pg_replay_1=$(pgbench_tps "$work/replay.sql" 1)
+pg_replay_8=$(pgbench_tps "$work/replay.sql" 8)
+transfers=$(psql_run -At -c "SELECT count(*) FROM journal")
+[ -n "$pg_1" ] && [ -n "$pg_8" ] && [ -n "$pg_replay_1" ] && [ -n "$pg_replay_8" ] || {
+  log "pgbench failed:"; tail -20 "$work/pgbench.log" >&2; exit 1; }
+as_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null
+started=0
+
+echo "# postgres ($("$bin/postgres" --version | awk '{print $NF}'), fsync=on, synchronous_commit=on)"
+echo "date: $(date -u '+%Y-%m-%d %H:%M:%S') UTC"
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), nproc $(nproc)"
+echo "postgres_seconds_per_run: $seconds s"
+echo "postgres_transfer_rate_1c: $pg_1 transfers/s"
+echo "postgres_transfer_rate_8c: $pg_8 transfers/s"
+echo "postgres_replay_rate_1c: $pg_replay_1 replays/s"
+echo "postgres_replay_rate_8c: $pg_replay_8 replays/s"
+echo "postgres_journal_rows: $transfers"
+best=$(( pg_1 > pg_8 ? pg_1 : pg_8 ))
+best_replay=$(( pg_replay_1 > pg_replay_8 ? pg_replay_1 : pg_replay_8 ))
+[ $run_engine = 1 ] || exit 0
+
+# --- the engine, on the same disk, after PostgreSQL is gone ---------------------------------
+if [ -z "$bench" ]; then
+  for candidate in "$repo/build-bench" "$repo/build"; do
+    if [ -x "$candidate/tools/ledger-bench/ledger-bench" ]; then
+      bench=$candidate/tools/ledger-bench/ledger-bench; break
+    fi
+  done
+fi
+[ -n "$bench" ] && [ -x "$bench" ] || {
+  log "ledger-bench not found: build it (cmake --build build) or pass --bench PATH"; exit 1; }
+quick_flag=$([ $quick = 1 ] && echo --quick || true)
+log "ledger-bench: commit and replay"
+engine=$("$bench" $quick_flag --scenario commit --scenario replay --db-dir "$work/engine")
+engine_rate=$(awk '/^engine_transfer_rate:/ { printf "%.0f", $2 }' <<<"$engine")
+engine_replay=$(awk '/^engine_replay_rate:/ { printf "%.0f", $2 }' <<<"$engine")
+echo "# engine (ledger-bench $quick_flag, durability full)"
+echo "engine_transfer_rate: $engine_rate transfers/s"
+echo "engine_replay_rate: $engine_replay replays/s"
+# The engine is one connection; PostgreSQL's better rate is usually its 8 clients'. The
+# replay ratio is also given against PostgreSQL's single client, one connection each.
+ratio() { awk -v e="$2" -v p="$3" -v n="$1" 'BEGIN { printf "%s: %.2f\n", n, e / p }'; }
+echo "# engine vs postgres (targets: transfers >= 3x the better rate, replays >= 10x)"
+ratio ratio_vs_postgres_transfer "$engine_rate" "$best"
+ratio ratio_vs_postgres_replay "$engine_replay" "$best_replay"
+ratio ratio_vs_postgres_replay_1c "$engine_replay" "$pg_replay_1"
