@@ -147,7 +147,10 @@ void run_scenario(std::int64_t n, std::uint64_t seed, const std::string& dir,
     case 5: io_errors_in_transfer(dir, seed, report); return;
     case 6: io_errors_in_migration(dir, seed, report); return;
     case 7: io_errors_in_purge(dir, seed, report); return;
-    case 8: io_errors_at_close(dir, seed, report); return;
+    case 8:
+      io_errors_at_close(dir, seed, report);
+      io_errors_in_replay_and_verify(dir, seed, report);
+      return;
     case 9: power_loss_in_migration(dir, seed, report); return;
     default: {
       auto durability = rng() % 2 == 0 ? ledger::Durability::full : ledger::Durability::normal;

@@ -182,6 +182,20 @@ TEST_CASE("an I/O error while closing a ledger loses no acknowledged transfer") 
   expect_no_violations(report, dir);
 }
 
+TEST_CASE("an I/O error while replaying or verifying never executes twice nor raises a false alarm") {
+  // Goal: a read error while looking a key up must not look like "key unknown" (which
+  // would execute the transfer again), and verify must not report corruption for what is
+  // an I/O error. Method: every acknowledged key is retried, then verify runs, under every
+  // fault of the sweep.
+  std::uint64_t seed = test_seed("io errors in replay and verify");
+  CAPTURE(seed);
+  FaultVfs::Install vfs;
+  TempDir dir("ioerr-replay");
+  Report report;
+  io_errors_in_replay_and_verify(dir.path(), seed, report);
+  expect_no_violations(report, dir);
+}
+
 TEST_CASE("a power loss with durability full loses no acknowledged transfer") {
   // Goal: Durability::full's promise. Method: unsynced writes are dropped at a random
   // write/sync of a transfer stream (all of them, or sector by sector with junk).

@@ -310,6 +310,60 @@ void io_errors_at_close(const std::string& dir, std::uint64_t seed, Report& repo
 
 namespace {
 
+// Retries every acknowledged key and verifies, under whatever fault is armed.
+void replay_and_verify(Ledger& ledger, const StreamHistory& history, std::uint64_t seed,
+                       const std::string& what, Report& report) {
+  for (const auto& [index, ack] : history.acked) {
+    auto request = make_request(Workload::sequential, seed, kPrincipal, index);
+    std::optional<ledger::TransferResult> result;
+    bool failed = threw_transient([&] { result = ledger.transfer(request); }, what, report);
+    if (!failed && (!result->replayed || result->body != ack.body)) {
+      report.violation(fmt::format("{}: key {} was not replayed byte for byte (replayed={})",
+                                   what, request.key, result->replayed));
+    }
+  }
+  std::optional<ledger::VerifyReport> verify;
+  bool failed = threw_transient([&] { verify = ledger.verify(); }, what + " (verify)", report);
+  if (!failed && !verify->ok()) {
+    report.violation(fmt::format("{}: verify reported {} violation(s), the first: {} at {}: {}; "
+                                 "an I/O error must fail verify, not raise a false alarm",
+                                 what, verify->violations.size(), verify->violations[0].kind,
+                                 verify->violations[0].where, verify->violations[0].detail));
+  }
+}
+
+}  // namespace
+
+void io_errors_in_replay_and_verify(const std::string& dir, std::uint64_t seed, Report& report) {
+  const std::string base = dir + "/base.db";
+  const std::string run = dir + "/run.db";
+  const StreamHistory history = make_base(base, seed);
+  copy_db(base, run);
+  Calls calls{};
+  {
+    auto ledger = Ledger::open(run);
+    FaultVfs::reset_call_counts();
+    replay_and_verify(ledger, history, seed, "without a fault", report);
+    calls = call_counts();
+  }
+  for_every_fault(calls, report, [&](const Sweep& sweep, std::int64_t nth) {
+    std::string what = fmt::format("replay and verify with an I/O error at {}", describe(sweep, nth));
+    copy_db(base, run);
+    std::int64_t before = injected_so_far();
+    must_succeed([&] {
+      auto ledger = Ledger::open(run);
+      FaultVfs::arm_io_fault(fault_of(sweep, nth));
+      replay_and_verify(ledger, history, seed, what, report);
+      FaultVfs::disarm_io_fault();
+    }, what, report);
+    FaultVfs::disarm_io_fault();
+    count_injected(report, "replay_and_verify", sweep, before);
+    check_exactly_once(run, Workload::sequential, seed, {history}, {}, report);
+  });
+}
+
+namespace {
+
 ledger::Options durable(ledger::Durability durability) {
   ledger::Options options;
   options.durability = durability;

@@ -33,6 +33,11 @@ void io_errors_in_purge(const std::string& dir, std::uint64_t seed, Report& repo
 // crashes, and every acknowledged transfer is still there after reopening.
 void io_errors_at_close(const std::string& dir, std::uint64_t seed, Report& report);
 
+// The same while every acknowledged key is retried and the file verified: a retry is
+// answered with its byte-identical stored response or a transient error, never executed
+// again; verify() either reports ok or throws a transient error, never a false violation.
+void io_errors_in_replay_and_verify(const std::string& dir, std::uint64_t seed, Report& report);
+
 // `trials` power losses, each on a fresh database: transfers run with `durability` until
 // the power fails at a random write/sync (or between two transfers), unsynced writes are
 // lost as `mode` says, and the surviving files are reopened and checked: with full
