@@ -39,6 +39,13 @@ void throw_translated(const SQLite::Exception& e, std::string_view what) {
   switch (e.getErrorCode()) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
+      if (extended == SQLITE_BUSY_SNAPSHOT) {
+        throw Error(ErrorCode::busy,
+                    fmt::format("{}: another connection wrote since this one started reading; "
+                                "nothing was stored, retry with the same key",
+                                what),
+                    extended);
+      }
       throw Error(ErrorCode::busy,
                   fmt::format("{}: the database is busy (another writer held it past the busy "
                               "timeout); nothing was stored, retry with the same key",

@@ -37,8 +37,8 @@ struct Armed {
 // A misspelt spec must not silently arm nothing: the crash test that set it would then
 // pass without ever crashing. Refusing loudly makes the typo visible at the first hit.
 [[noreturn]] void refuse(const char* spec) {
-  std::fprintf(stderr,
-               "LEDGER_FAILPOINT='%s' is not <name>:<abort|exit|sigkill|stop>[:<nth>]\n", spec);
+  std::fprintf(stderr, "LEDGER_FAILPOINT='%s' is not <name>:<abort|exit|sigkill|stop>[:<nth>]\n",
+               spec);
   ::_exit(2);
 }
 
@@ -51,9 +51,8 @@ Armed parse_armed() {
   if (first == std::string::npos) refuse(spec);
   auto second = text.find(':', first + 1);
   armed.name = text.substr(0, first);
-  std::string action = text.substr(first + 1, second == std::string::npos
-                                                  ? std::string::npos
-                                                  : second - first - 1);
+  std::string action =
+      text.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
   if (second != std::string::npos) armed.nth = std::max(1L, std::atol(text.c_str() + second + 1));
   if (action == "abort") armed.action = Action::abort_process;
   if (action == "exit") armed.action = Action::exit_process;
@@ -82,11 +81,18 @@ void failpoint(const char* name) {
   if (armed.action == Action::none || armed.name != name) return;
   if (hits.fetch_add(1) + 1 != armed.nth) return;
   switch (armed.action) {
-    case Action::abort_process: std::abort();
-    case Action::exit_process: ::_exit(77);
-    case Action::sigkill: ::kill(::getpid(), SIGKILL); ::_exit(78);
-    case Action::stop: ::raise(SIGSTOP); return;
-    case Action::none: return;
+    case Action::abort_process:
+      std::abort();
+    case Action::exit_process:
+      ::_exit(77);
+    case Action::sigkill:
+      ::kill(::getpid(), SIGKILL);
+      ::_exit(78);
+    case Action::stop:
+      ::raise(SIGSTOP);
+      return;
+    case Action::none:
+      return;
   }
 }
 

@@ -70,6 +70,21 @@ void check_path(const std::string& path, const Options& options) {
   }
 }
 
+// An empty file becomes a ledger only when creation is allowed; it then gets mode 0600
+// like a file the engine created itself.
+void prepare_new_ledger_file(const std::string& path, const Options& options) {
+  if (!options.create_if_missing) {
+    throw Error(ErrorCode::not_a_ledger,
+                fmt::format("{} is an empty file, not a ledger; create the ledger with `ledgerctl "
+                            "init` (or open with create_if_missing)",
+                            path));
+  }
+  if (::chmod(path.c_str(), 0600) != 0) {
+    throw Error(ErrorCode::io, fmt::format("cannot make {} private (chmod 600): {}", path,
+                                           std::strerror(errno)));
+  }
+}
+
 void apply_pragmas(detail::Db& db, const Options& options) {
   // WAL: readers never block the writer, and a commit is one append + one fsync.
   SQLite::Statement mode(db.sql(), "PRAGMA journal_mode = WAL");
@@ -127,6 +142,7 @@ Ledger Ledger::open(const std::string& path, const Options& options) {
     auto impl = std::make_unique<Impl>(path, options);
     // Check before writing anything: a refused file must be left exactly as it was.
     int version = detail::check_ledger_file(impl->db, path);
+    if (version == 0) prepare_new_ledger_file(path, options);
     apply_pragmas(impl->db, options);
     if (version < detail::latest_schema_version()) detail::migrate(impl->db, path);
     return Ledger(std::move(impl));

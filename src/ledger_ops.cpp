@@ -59,7 +59,7 @@ std::optional<Executed> load_accounts_for_debit(Impl& impl, const std::string& d
   return check_debit_allowed(out.debit, amount_minor, currency);
 }
 
-Executed move_money(Impl& impl, const std::string& operation, const AccountPair& accounts,
+Executed move_money(Impl& impl, [[maybe_unused]] const std::string& operation, const AccountPair& accounts,
                     const JournalRow& row) {
   auto new_debit = checked_sub(accounts.debit.balance_minor, row.amount_minor);
   auto new_credit = checked_add(accounts.credit.balance_minor, row.amount_minor);

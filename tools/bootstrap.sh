@@ -2,7 +2,7 @@
 # The one install-and-build path for ledger, used by the README and by CI.
 #
 #   tools/bootstrap.sh deps   install the Debian 12 packages (as root)
-#   tools/bootstrap.sh demo   deps + release build + run tools/pos-sim on ./ledger.db
+#   tools/bootstrap.sh demo   deps + release build + run tools/pos-sim on ./pos-sim.db
 #   tools/bootstrap.sh test   deps + -Werror build + the full CTest suite, then the same
 #                             suite under ASan+UBSan (set LEDGER_SKIP_SANITIZE=1 to skip)
 set -euo pipefail

@@ -186,3 +186,33 @@ TEST_CASE("a version-1 ledger is migrated forward in one step and keeps its data
   CHECK(account->pending_minor == 0);
   CHECK(ledger.verify().ok());
 }
+
+TEST_CASE("an empty file is refused when creation is off, and made private when it is on") {
+  TempDir dir;
+  auto path = dir.file("empty.db");
+  write_file(path, "");
+  ::chmod(path.c_str(), 0644);
+  Options no_create;
+  no_create.create_if_missing = false;
+  CHECK(open_error(path, no_create) == ErrorCode::not_a_ledger);
+  CHECK(std::filesystem::file_size(path) == 0);
+  { Ledger ledger = Ledger::open(path); }
+  struct stat info {};
+  REQUIRE(::stat(path.c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0600);
+}
+
+TEST_CASE("a connection that read before another wrote can still write (no stale snapshot)") {
+  // Regression: cached statements left mid-result pinned an old snapshot, and every later
+  // write of that connection failed with SQLITE_BUSY_SNAPSHOT.
+  TempDir dir;
+  auto path = dir.file("l.db");
+  Ledger a = open_with_accounts(path);
+  Ledger b = Ledger::open(path);
+  auto key = a.issue_key("till:1", "transfer").key;
+  REQUIRE(a.find_key("till:1", key));
+  REQUIRE(a.find_account("world"));
+  REQUIRE(b.transfer(make_transfer("from-b", "world", "till", 5)).ok());
+  CHECK(a.transfer(make_transfer(key, "world", "till", 7)).ok());
+  CHECK(a.find_account("till")->balance_minor == 12);
+}
