@@ -13,11 +13,12 @@ import io
 import json
 import os
 import sqlite3
+import subprocess
 import sys
 import threading
 import time
 
-from harness import MUTANTS, Ledgerctl, TestFailure, Workdir, check, file_digest
+from harness import MUTANTS, Ledgerctl, Result, TestFailure, Workdir, check, file_digest
 
 CASES = {}
 
@@ -149,8 +150,12 @@ def check_journal(ctl):
     check([e["sequence"] for e in doc["entries"]] == [4, 5] and doc["next_since"] == 6,
           f"journal --json: {doc}")
     table = ctl.run("journal").expect(0)
-    check(len(table.stdout.splitlines()) == 6 and "\\n" in table.stdout,
-          "journal table: one line per row, line breaks in memos escaped", table)
+    lines = table.stdout.splitlines()
+    check(lines[0].split() == ["SEQ", "KIND", "REF", "FROM", "TO", "AMOUNT", "CUR", "MEMO",
+                               "PRINCIPAL", "KEY", "CREATED", "HASH"], "journal header", table)
+    check(len(lines) == 6 and "\\n" in table.stdout and lines[2].split()[:6] ==
+          ["2", "transfer", "-", "till:1", "customer:1", "2.50"],
+          "journal table: one aligned line per row, line breaks in memos escaped", table)
 
 
 def check_verify_backup_stats(ctl):
@@ -308,10 +313,12 @@ def bad_input(ctl):
     setup_shop(ctl)
     transfer(ctl, "seed", "world", "till:1", "5").expect(0)
     before = ctl.snapshot()
-    for args in bad_input_table():
+    for index, args in enumerate(bad_input_table()):
         result = ctl.run(*args, cwd=ctl.workdir)
         result.expect_error(2)
         ctl.expect_unchanged(before, result)
+        if index % 4 == 0:  # and a sample with --json, which then prints an error document
+            ctl.run(*args, "--json", cwd=ctl.workdir).expect_error(2)
 
 
 # --- bad --db files: exit 5, file unchanged ----------------------------------------------
@@ -399,7 +406,8 @@ def bad_db(ctl):
         for args in commands_for_bad_db(ctl.workdir):
             if args == ["init"] and kind in ("missing", "empty"):
                 continue  # init makes a ledger there: that is its job
-            result = ctl.run(*args, db=path, prefix=prefix).expect_error(5)
+            json_mode = ["--json"] if args[0] in ("verify", "stats") else []
+            result = ctl.run(*args, *json_mode, db=path, prefix=prefix).expect_error(5)
             check(digest is None or file_digest(path) == digest,
                   f"the {kind} file must be left unchanged", result)
             check(sorted(os.listdir(ctl.workdir)) == listing,
@@ -597,6 +605,50 @@ def run_case(name, ctl):
     except CHECK_FAILURES as failure:
         return f"{type(failure).__name__}: {failure}"
     return None
+
+
+# --- the README's worked session --------------------------------------------------------
+
+README_SECTION = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools",
+                              "ledgerctl", "README-section.md")
+
+
+def readme_script():
+    with open(README_SECTION) as handle:
+        text = handle.read()
+    start = text.index("```sh\n") + len("```sh\n")
+    return text[start:text.index("```", start)]
+
+
+def ledgerctl_on_path(ctl):
+    """A directory holding `ledgerctl`: the real binary, or with the exit0 mutant a
+    wrapper that hides its exit codes."""
+    bin_dir = os.path.join(ctl.workdir, "bin")
+    os.mkdir(bin_dir)
+    target = os.path.join(bin_dir, "ledgerctl")
+    if ctl.mutant == "exit0":
+        with open(target, "w") as handle:
+            handle.write(f'#!/bin/sh\n"{ctl.binary}" "$@"\nexit 0\n')
+        os.chmod(target, 0o755)
+    else:
+        os.symlink(ctl.binary, target)
+    return bin_dir
+
+
+@case
+def readme_session(ctl):
+    """The worked session of the README section runs as written, under bash -eu."""
+    env = {"PATH": ledgerctl_on_path(ctl) + os.pathsep + os.environ.get("PATH", ""),
+           "TMPDIR": ctl.workdir}
+    env = {**{k: v for k, v in os.environ.items() if k != "LEDGER_DB"}, **env}
+    proc = subprocess.run(["bash", "-euo", "pipefail", "-c", readme_script()],
+                          capture_output=True, text=True, cwd=ctl.workdir, env=env,
+                          timeout=60)
+    result = Result(["<README session>"], proc.returncode, proc.stdout, proc.stderr)
+    result.expect(0)
+    for expected in ("created ledger shop.db", "exit 3", "exit 1", "exit 2",
+                     "customer:42  EUR         37.66", "verify ok", "0 violations"):
+        check(expected in proc.stdout, f"the session prints {expected!r}", result)
 
 
 def main():

@@ -1,6 +1,7 @@
 // account create | list | show
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -54,6 +55,10 @@ json account_json(const ledger::Account& account) {
           {"exponent", account.exponent},
           {"balance", ledger::format_amount(account.balance_minor, account.exponent)},
           {"balance_minor", account.balance_minor},
+          {"pending", ledger::format_amount(account.pending_minor, account.exponent)},
+          {"pending_minor", account.pending_minor},
+          {"available", ledger::format_amount(account.available_minor(), account.exponent)},
+          {"available_minor", account.available_minor()},
           {"overdraft", overdraft_name(account.overdraft)},
           {"overdraft_limit",
            has_limit ? json(ledger::format_amount(account.overdraft_limit_minor, account.exponent))
@@ -73,6 +78,8 @@ void print_account(const Globals& globals, const ledger::Account& account) {
   print_fields({{"code", account.code},
                 {"currency", account.currency},
                 {"balance", ledger::format_amount(account.balance_minor, account.exponent)},
+                {"pending (held)", ledger::format_amount(account.pending_minor, account.exponent)},
+                {"available", ledger::format_amount(account.available_minor(), account.exponent)},
                 {"overdraft", overdraft_text(account)},
                 {"name", account.name},
                 {"created at", format_time_ms(account.created_at_ms)}});
@@ -112,6 +119,33 @@ int run_create(const Globals& globals, const CreateOptions& options) {
   return kExitDone;
 }
 
+// Holds (two-phase transfers) are rare at a till, so their columns only appear when an
+// account has one; --json always has them.
+void print_account_table(const std::vector<ledger::Account>& accounts) {
+  const bool any_held = std::any_of(accounts.begin(), accounts.end(),
+                                    [](const auto& a) { return a.pending_minor != 0; });
+  std::vector<Table::Column> columns = {{"CODE"}, {"CURRENCY"}, {"BALANCE", Table::Align::right}};
+  if (any_held) {
+    columns.push_back({"PENDING", Table::Align::right});
+    columns.push_back({"AVAILABLE", Table::Align::right});
+  }
+  columns.push_back({"OVERDRAFT"});
+  columns.push_back({"NAME"});
+  Table table(std::move(columns));
+  for (const auto& a : accounts) {
+    std::vector<std::string> row = {a.code, a.currency,
+                                    ledger::format_amount(a.balance_minor, a.exponent)};
+    if (any_held) {
+      row.push_back(ledger::format_amount(a.pending_minor, a.exponent));
+      row.push_back(ledger::format_amount(a.available_minor(), a.exponent));
+    }
+    row.push_back(overdraft_text(a));
+    row.push_back(a.name);
+    table.add_row(std::move(row));
+  }
+  table.print();
+}
+
 int run_list(const Globals& globals) {
   ledger::Ledger ledger = open_existing(globals);
   const std::vector<ledger::Account> accounts = ledger.list_accounts();
@@ -125,12 +159,7 @@ int run_list(const Globals& globals) {
     print_line("no accounts yet: create one with `ledgerctl account create CODE --currency EUR`");
     return kExitDone;
   }
-  Table table({{"CODE"}, {"CURRENCY"}, {"BALANCE", Table::Align::right}, {"OVERDRAFT"}, {"NAME"}});
-  for (const auto& a : accounts) {
-    table.add_row({a.code, a.currency, ledger::format_amount(a.balance_minor, a.exponent),
-                   overdraft_text(a), a.name});
-  }
-  table.print();
+  print_account_table(accounts);
   return kExitDone;
 }
 

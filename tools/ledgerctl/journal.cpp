@@ -30,10 +30,9 @@ struct JournalOptions {
 enum class Format { table, json_document, jsonl, csv };
 
 const std::vector<std::string> kCsvColumns = {
-    "sequence",  "kind",         "debit_account", "credit_account",
-    "amount",    "amount_minor", "currency",      "memo",
-    "principal", "key",          "created_at",    "created_at_ms",
-    "prev_hash", "hash"};
+    "sequence",     "kind",          "debit_account", "credit_account", "amount",
+    "amount_minor", "currency",      "memo",          "principal",      "key",
+    "created_at",   "created_at_ms", "ref_sequence",  "prev_hash",      "hash"};
 
 json entry_json(const ledger::JournalEntry& e) {
   return {{"sequence", e.sequence},
@@ -48,6 +47,7 @@ json entry_json(const ledger::JournalEntry& e) {
           {"key", e.key},
           {"created_at", format_time_ms(e.created_at_ms)},
           {"created_at_ms", e.created_at_ms},
+          {"ref_sequence", e.ref_sequence ? json(*e.ref_sequence) : json(nullptr)},
           {"prev_hash", e.prev_hash_hex},
           {"hash", e.hash_hex}};
 }
@@ -73,7 +73,9 @@ std::string entry_csv(const ledger::JournalEntry& e) {
   return csv_row({std::to_string(e.sequence), e.kind, e.debit_account, e.credit_account,
                   ledger::format_amount(e.amount_minor, e.exponent), std::to_string(e.amount_minor),
                   e.currency, e.memo, e.principal, e.key, format_time_ms(e.created_at_ms),
-                  std::to_string(e.created_at_ms), e.prev_hash_hex, e.hash_hex});
+                  std::to_string(e.created_at_ms),
+                  e.ref_sequence ? std::to_string(*e.ref_sequence) : "", e.prev_hash_hex,
+                  e.hash_hex});
 }
 
 Format format_from(const Globals& globals, const JournalOptions& options) {
@@ -113,6 +115,7 @@ void print_table(const std::vector<ledger::JournalEntry>& entries) {
   }
   Table table({{"SEQ", Table::Align::right},
                {"KIND"},
+               {"REF", Table::Align::right},
                {"FROM"},
                {"TO"},
                {"AMOUNT", Table::Align::right},
@@ -123,9 +126,11 @@ void print_table(const std::vector<ledger::JournalEntry>& entries) {
                {"CREATED"},
                {"HASH"}});
   for (const auto& e : entries) {
-    table.add_row({std::to_string(e.sequence), e.kind, e.debit_account, e.credit_account,
-                   ledger::format_amount(e.amount_minor, e.exponent), e.currency, e.memo,
-                   e.principal, e.key, format_time_ms(e.created_at_ms), e.hash_hex.substr(0, 12)});
+    table.add_row({std::to_string(e.sequence), e.kind,
+                   e.ref_sequence ? std::to_string(*e.ref_sequence) : "-", e.debit_account,
+                   e.credit_account, ledger::format_amount(e.amount_minor, e.exponent), e.currency,
+                   e.memo, e.principal, e.key, format_time_ms(e.created_at_ms),
+                   e.hash_hex.substr(0, 12)});
   }
   table.print();
 }

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <exception>
+#include <string_view>
 
 #include "cli.h"
 #include "context.h"
@@ -20,7 +21,8 @@ constexpr const char* kDescription =
     "ledgerctl: inspect and repair a ledger file (accounts, idempotency keys, transfers, "
     "journal).";
 
-constexpr const char* kFooter = R"(Global options (--db, --json, --busy-timeout-ms) may also follow the command.
+constexpr const char* kFooter =
+    R"(Global options (--db, --json, --busy-timeout-ms) may also follow the command.
 
 Exit codes, the same for every command:
   0  done, or a replay of a done operation
@@ -62,15 +64,45 @@ std::string chosen_command(const CLI::App& app) {
   return path;
 }
 
-int report_parse_error(const CLI::App& app, const CLI::ParseError& error) {
+// Whether --json was asked for. Scanning the words (rather than asking CLI11) also works
+// when parsing failed half-way.
+bool json_requested(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view word = argv[i];
+    if (word == "--") break;
+    if (word == "--json" || word.starts_with("--json=")) return true;
+  }
+  return false;
+}
+
+// Reports a failure: one line on stderr and, with --json, {"error":{...}} on stdout, so
+// that a script reading stdout still gets exactly one JSON document.
+int report_failure(int exit_code, const std::string& message, bool json) {
+  print_err_line(fmt::format("ledgerctl: error: {}", message));
+  if (json) {
+    try {
+      print_json({{"error", {{"exit_code", exit_code}, {"message", message}}}});
+      flush_out();
+    } catch (...) {
+      // stdout itself is what failed; the stderr line and the exit code still tell.
+    }
+  }
+  return exit_code;
+}
+
+int report_parse_error(const CLI::App& app, const CLI::ParseError& error, bool json) {
   if (error.get_exit_code() == 0) return app.exit(error);  // --help: print it, exit 0
   const std::string command = chosen_command(app);
   const std::string help =
       command.empty() ? "ledgerctl --help" : "ledgerctl " + command + " --help";
   std::string what = error.what();
-  if (what == "A subcommand is required") what = "a command is required";
-  print_err_line(fmt::format("ledgerctl: error: {}; see `{}`", one_line(what), help));
-  return kExitUsage;
+  if (what == "A subcommand is required") {
+    // CLI11 files an unknown command word as a leftover argument, not as the problem.
+    const std::vector<std::string> leftovers = app.remaining();
+    what = leftovers.empty() ? "a command is required"
+                             : fmt::format("unknown command \"{}\"", leftovers.front());
+  }
+  return report_failure(kExitUsage, fmt::format("{}; see `{}`", one_line(what), help), json);
 }
 
 void resolve_db_path(const CLI::Option& db_option, Globals& globals) {
@@ -92,10 +124,11 @@ int run(int argc, char** argv) {
   add_key_commands(app, globals, chosen);
   add_transfer_command(app, globals, chosen);
   add_journal_command(app, globals, chosen);
+  const bool json = json_requested(argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    return report_parse_error(app, error);
+    return report_parse_error(app, error, json);
   }
   globals.command = chosen_command(app);
   resolve_db_path(*db_option, globals);
@@ -104,7 +137,16 @@ int run(int argc, char** argv) {
     flush_out();
     return exit_code;
   } catch (const ledger::Error& error) {
-    throw translate(error, globals.db_path, globals.command);
+    const CliError translated = translate(error, globals.db_path, globals.command);
+    return report_failure(translated.exit_code(), translated.what(), json);
+  } catch (const CliError& error) {
+    return report_failure(error.exit_code(), error.what(), json);
+  } catch (const std::exception& error) {
+    return report_failure(kExitNotALedger,
+                          fmt::format("unexpected failure ({}): this is a bug; run "
+                                      "`ledgerctl verify` and report both outputs",
+                                      one_line(error.what())),
+                          json);
   }
 }
 
@@ -116,18 +158,11 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   try {
     return ledgerctl::run(argc, argv);
-  } catch (const ledgerctl::CliError& error) {
-    ledgerctl::print_err_line(fmt::format("ledgerctl: error: {}", error.what()));
-    return error.exit_code();
-  } catch (const std::exception& error) {
-    ledgerctl::print_err_line(
-        fmt::format("ledgerctl: error: unexpected failure ({}): this is "
-                    "a bug; run `ledgerctl verify` and report both outputs",
-                    ledgerctl::one_line(error.what())));
   } catch (...) {
+    // Only reached if reporting itself failed (e.g. out of memory): still no signal.
     ledgerctl::print_err_line(
-        "ledgerctl: error: unexpected failure of an unknown kind: this is "
-        "a bug; run `ledgerctl verify` and report it");
+        "ledgerctl: error: unexpected failure while reporting an error: this is a bug; run "
+        "`ledgerctl verify` and report it");
   }
   return ledgerctl::kExitNotALedger;
 }

@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cassert>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <stdexcept>
 
 #include "cli.h"
 
@@ -112,7 +112,11 @@ nlohmann::ordered_json time_json(const std::optional<std::int64_t>& epoch_ms) {
 Table::Table(std::vector<Column> columns) : columns_(std::move(columns)) {}
 
 void Table::add_row(std::vector<std::string> cells) {
-  assert(cells.size() == columns_.size());
+  // A programmer error, checked in every build: main() reports it as a bug (exit 5).
+  if (cells.size() != columns_.size()) {
+    throw std::logic_error(
+        fmt::format("table row has {} cells for {} columns", cells.size(), columns_.size()));
+  }
   for (auto& cell : cells) cell = one_line(cell);
   rows_.push_back(std::move(cells));
 }

@@ -48,7 +48,7 @@ class Table {
   };
 
   explicit Table(std::vector<Column> columns);
-  // REQUIRES: cells.size() equals the number of columns.
+  // REQUIRES: cells.size() equals the number of columns (else throws std::logic_error).
   void add_row(std::vector<std::string> cells);
   void print() const;
 
