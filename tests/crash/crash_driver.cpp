@@ -9,9 +9,9 @@
 // other error (the parent reports it). `soak` runs every scenario of the suite over and
 // over with fresh seeds and prints the figures: crashes by kind, I/O errors injected,
 // power losses simulated, violations found.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -84,7 +84,12 @@ int run_child(const ChildSpec& spec) {
     // The fast clock must not age stored rejections out: their replays are checked.
     options.rejection_retention_seconds = 10LL * 365 * 24 * 3600;
     auto ledger = with_retries([&] { return ledger::Ledger::open(spec.db, options); }, transient);
-    with_retries([&] { ensure_accounts(ledger, spec.workload); return 0; }, transient);
+    with_retries(
+        [&] {
+          ensure_accounts(ledger, spec.workload);
+          return 0;
+        },
+        transient);
     // A client that comes back first retries what it is unsure about, with the same keys.
     StreamHistory before = load_history(spec.side_dir, spec.principal);
     SideFiles side(spec.side_dir, spec.principal);
@@ -96,8 +101,8 @@ int run_child(const ChildSpec& spec) {
       transfer_one(ledger, spec, side, i, transient);
       if (spec.purge_every > 0 && (i + 1) % spec.purge_every == 0) purge_some(ledger, transient);
     }
-    std::ofstream(spec.side_dir + "/" + spec.principal + ".stats") << "transient " << transient
-                                                                   << "\n";
+    std::ofstream(spec.side_dir + "/" + spec.principal + ".stats")
+        << "transient " << transient << "\n";
     return 0;
   } catch (const ledger::Error& e) {
     std::fprintf(stderr, "child %s: ledger::Error %s (sqlite %d, transient=%d): %s\n",
@@ -139,19 +144,31 @@ void run_scenario(std::int64_t n, std::uint64_t seed, const std::string& dir,
       }
       random_kills(kill, 3, report);
       return;
-    case 2: random_kills(kill, 4, report); return;
+    case 2:
+      random_kills(kill, 4, report);
+      return;
     case 3:
       concurrent_kill(kill, 3, 30, failpoints_enabled(), report);
       return;
-    case 4: concurrent_kill(kill, 3, 30, false, report); return;
-    case 5: io_errors_in_transfer(dir, seed, report); return;
-    case 6: io_errors_in_migration(dir, seed, report); return;
-    case 7: io_errors_in_purge(dir, seed, report); return;
+    case 4:
+      concurrent_kill(kill, 3, 30, false, report);
+      return;
+    case 5:
+      io_errors_in_transfer(dir, seed, report);
+      return;
+    case 6:
+      io_errors_in_migration(dir, seed, report);
+      return;
+    case 7:
+      io_errors_in_purge(dir, seed, report);
+      return;
     case 8:
       io_errors_at_close(dir, seed, report);
       io_errors_in_replay_and_verify(dir, seed, report);
       return;
-    case 9: power_loss_in_migration(dir, seed, report); return;
+    case 9:
+      power_loss_in_migration(dir, seed, report);
+      return;
     default: {
       auto durability = rng() % 2 == 0 ? ledger::Durability::full : ledger::Durability::normal;
       auto mode = rng() % 2 == 0 ? LossMode::drop_all : LossMode::random_sectors;
@@ -173,8 +190,8 @@ void print_group(const Report& report, const std::string& prefix, const std::str
   }
 }
 
-void print_figures(const Report& report, std::int64_t scenarios, double seconds,
-                   std::uint64_t seed, std::int64_t violations) {
+void print_figures(const Report& report, std::int64_t scenarios, double seconds, std::uint64_t seed,
+                   std::int64_t violations) {
   std::printf("\n== soak: %lld scenarios in %.0f s, seed %llu ==\n",
               static_cast<long long>(scenarios), seconds, static_cast<unsigned long long>(seed));
   print_group(report, "crash.", "crashes injected (process deaths), by kind");
@@ -219,9 +236,9 @@ int run_soak(const SoakOptions& options) {
     violations += static_cast<std::int64_t>(report.violations.size());
     if (!report.ok()) {
       dir.keep();
-      std::printf("VIOLATION in scenario %lld (kind %lld, seed %llu):\n%s", static_cast<long long>(n),
-                  static_cast<long long>(n % 12), static_cast<unsigned long long>(scenario_seed),
-                  report.violations_text().c_str());
+      std::printf("VIOLATION in scenario %lld (kind %lld, seed %llu):\n%s",
+                  static_cast<long long>(n), static_cast<long long>(n % 12),
+                  static_cast<unsigned long long>(scenario_seed), report.violations_text().c_str());
     }
     report.violations.clear();
     total.merge(report);

@@ -84,7 +84,8 @@ TEST_CASE("a process killed at any failpoint leaves nothing or a complete, repla
   auto action = seed % 3;
   for (const auto& [name, hits] : reached_failpoints(kill_config(dir, seed), report)) {
     // Every hit in the normal build; the first few under sanitizers.
-    auto last = std::min<std::int64_t>(hits, std::max<std::int64_t>(3, scaled(static_cast<int>(hits))));
+    auto last =
+        std::min<std::int64_t>(hits, std::max<std::int64_t>(3, scaled(static_cast<int>(hits))));
     for (std::int64_t nth = 1; nth <= last && report.ok(); ++nth) {
       failpoint_kill(kill_config(dir, seed), name, actions[action++ % 3], nth, report);
     }
@@ -182,7 +183,8 @@ TEST_CASE("an I/O error while closing a ledger loses no acknowledged transfer") 
   expect_no_violations(report, dir);
 }
 
-TEST_CASE("an I/O error while replaying or verifying never executes twice nor raises a false alarm") {
+TEST_CASE(
+    "an I/O error while replaying or verifying never executes twice nor raises a false alarm") {
   // Goal: a read error while looking a key up must not look like "key unknown" (which
   // would execute the transfer again), and verify must not report corruption for what is
   // an I/O error. Method: every acknowledged key is retried, then verify runs, under every
@@ -209,8 +211,8 @@ TEST_CASE("a power loss with durability full loses no acknowledged transfer") {
                report);
   }
   SUBCASE("unsynced sectors are written, lost or junk at random") {
-    power_loss(dir.path(), seed, ledger::Durability::full, LossMode::random_sectors,
-               scaled(25, 5), report);
+    power_loss(dir.path(), seed, ledger::Durability::full, LossMode::random_sectors, scaled(25, 5),
+               report);
   }
   expect_no_violations(report, dir);
 }

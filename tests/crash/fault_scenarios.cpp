@@ -27,9 +27,9 @@ struct Sweep {
   bool disk_full;
 };
 const Sweep kSweeps[] = {
-    {IoOp::read, false, false},  {IoOp::read, true, false},     {IoOp::write, false, false},
-    {IoOp::write, true, false},  {IoOp::write, false, true},    {IoOp::sync, false, false},
-    {IoOp::sync, true, false},   {IoOp::truncate, false, false}, {IoOp::truncate, true, false},
+    {IoOp::read, false, false}, {IoOp::read, true, false},      {IoOp::write, false, false},
+    {IoOp::write, true, false}, {IoOp::write, false, true},     {IoOp::sync, false, false},
+    {IoOp::sync, true, false},  {IoOp::truncate, false, false}, {IoOp::truncate, true, false},
 };
 
 std::string describe(const Sweep& sweep, std::int64_t nth) {
@@ -157,21 +157,23 @@ void io_errors_in_transfer(const std::string& dir, std::uint64_t seed, Report& r
     StreamHistory h = history;
     record_attempt(h, kHistoryTransfers);
     std::int64_t before = injected_so_far();
-    must_succeed([&] {
-      auto ledger = Ledger::open(run);
-      std::optional<ledger::TransferResult> result;
-      FaultVfs::arm_io_fault(fault_of(sweep, nth));
-      bool failed = threw_transient([&] { result = ledger.transfer(request); }, what, report);
-      FaultVfs::disarm_io_fault();
-      if (failed) {
-        if (ledger.find_key(kPrincipal, request.key)) {
-          report.violation(what + ": the transfer failed but its key was stored");
-        }
-        result = ledger.transfer(request);  // the retry the error message asks for
-        if (result->replayed) report.violation(what + ": the retry replayed a failed transfer");
-      }
-      ack(h, kHistoryTransfers, *result);
-    }, what + ": after removing the fault", report);
+    must_succeed(
+        [&] {
+          auto ledger = Ledger::open(run);
+          std::optional<ledger::TransferResult> result;
+          FaultVfs::arm_io_fault(fault_of(sweep, nth));
+          bool failed = threw_transient([&] { result = ledger.transfer(request); }, what, report);
+          FaultVfs::disarm_io_fault();
+          if (failed) {
+            if (ledger.find_key(kPrincipal, request.key)) {
+              report.violation(what + ": the transfer failed but its key was stored");
+            }
+            result = ledger.transfer(request);  // the retry the error message asks for
+            if (result->replayed) report.violation(what + ": the retry replayed a failed transfer");
+          }
+          ack(h, kHistoryTransfers, *result);
+        },
+        what + ": after removing the fault", report);
     count_injected(report, "transfer", sweep, before);
     check_exactly_once(run, Workload::sequential, seed, {h}, {}, report);
   });
@@ -189,7 +191,8 @@ void io_errors_in_migration(const std::string& dir, std::uint64_t seed, Report& 
     latest = ledger.stats().schema_version;
   }
   for_every_fault(calls, report, [&](const Sweep& sweep, std::int64_t nth) {
-    std::string what = fmt::format("creating a ledger with an I/O error at {}", describe(sweep, nth));
+    std::string what =
+        fmt::format("creating a ledger with an I/O error at {}", describe(sweep, nth));
     remove_db(path);
     std::int64_t before = injected_so_far();
     std::optional<Ledger> ledger;
@@ -207,75 +210,100 @@ void io_errors_in_migration(const std::string& dir, std::uint64_t seed, Report& 
     count_injected(report, "migration", sweep, before);
     StreamHistory h;
     h.principal = kPrincipal;
-    must_succeed([&] {
-      auto reopened = Ledger::open(path);
-      if (reopened.stats().schema_version != latest) {
-        report.violation(fmt::format("{}: reopened at schema version {}, not {}", what,
-                                     reopened.stats().schema_version, latest));
-      }
-      ensure_accounts(reopened, Workload::sequential);
-      record_attempt(h, 0);
-      ack(h, 0, reopened.transfer(make_request(Workload::sequential, seed, kPrincipal, 0)));
-    }, what + ": reopening after removing the fault", report);
+    must_succeed(
+        [&] {
+          auto reopened = Ledger::open(path);
+          if (reopened.stats().schema_version != latest) {
+            report.violation(fmt::format("{}: reopened at schema version {}, not {}", what,
+                                         reopened.stats().schema_version, latest));
+          }
+          ensure_accounts(reopened, Workload::sequential);
+          record_attempt(h, 0);
+          ack(h, 0, reopened.transfer(make_request(Workload::sequential, seed, kPrincipal, 0)));
+        },
+        what + ": reopening after removing the fault", report);
     check_exactly_once(path, Workload::sequential, seed, {h}, {}, report);
   });
 }
 
-void io_errors_in_purge(const std::string& dir, std::uint64_t seed, Report& report) {
-  const std::string base = dir + "/base.db";
-  const std::string run = dir + "/run.db";
+namespace {
+
+// A base file for the purge sweep: history, five issued keys past their TTL, and the
+// clock that made them expire.
+struct PurgeBase {
+  StreamHistory history;
+  std::vector<std::string> issued;
+  ledger::Options options;
+};
+
+PurgeBase make_purge_base(const std::string& path, std::uint64_t seed) {
+  PurgeBase base;
   // A clock the test moves, so that issued keys expire without waiting.
   auto clock = std::make_shared<std::atomic<std::int64_t>>(now_ms());
-  ledger::Options options;
-  options.clock_ms = [clock] { return clock->load(); };
-  StreamHistory history = make_base(base, seed, options);
-  std::vector<std::string> issued;
-  {
-    auto ledger = Ledger::open(base, options);
-    for (int i = 0; i < 5; ++i) issued.push_back(ledger.issue_key("issuer", "transfer", 1).key);
-  }
+  base.options.clock_ms = [clock] { return clock->load(); };
+  base.history = make_base(path, seed, base.options);
+  auto ledger = Ledger::open(path, base.options);
+  for (int i = 0; i < 5; ++i) base.issued.push_back(ledger.issue_key("issuer", "transfer", 1).key);
   *clock += 2000;
-  copy_db(base, run);
+  return base;
+}
+
+// One purge under `fault`: all or nothing, and a retry finishes the job.
+void purge_under_fault(const std::string& path, const PurgeBase& base, std::int64_t pending,
+                       const IoFault& fault, const std::string& what, Report& report) {
+  auto ledger = Ledger::open(path, base.options);
+  FaultVfs::arm_io_fault(fault);
+  bool failed = threw_transient([&] { (void)ledger.purge_keys(); }, what, report);
+  FaultVfs::disarm_io_fault();
+  if (failed) {
+    std::int64_t left = ledger.stats().pending_purge;
+    if (left != pending) {
+      report.violation(
+          fmt::format("{}: the failed purge left {} of {} rows pending: it was not "
+                      "all or nothing",
+                      what, left, pending));
+    }
+    (void)ledger.purge_keys();
+  }
+  if (ledger.stats().pending_purge != 0) report.violation(what + ": the retry left rows");
+  for (const std::string& key : base.issued) {
+    auto record = ledger.find_key("issuer", key);
+    if (!record || record->state != ledger::KeyState::expired) {
+      report.violation(what + ": issued key " + key + " is not a tombstone after the purge");
+    }
+  }
+}
+
+}  // namespace
+
+void io_errors_in_purge(const std::string& dir, std::uint64_t seed, Report& report) {
+  const std::string base_path = dir + "/base.db";
+  const std::string run = dir + "/run.db";
+  const PurgeBase base = make_purge_base(base_path, seed);
+  copy_db(base_path, run);
   std::int64_t pending = 0;
   Calls calls{};
   {
-    auto ledger = Ledger::open(run, options);
+    auto ledger = Ledger::open(run, base.options);
     pending = ledger.stats().pending_purge;
     FaultVfs::reset_call_counts();
     (void)ledger.purge_keys();
     calls = call_counts();
   }
-  if (pending < static_cast<std::int64_t>(issued.size())) {
-    report.violation(fmt::format("purge setup: stats().pending_purge is {} with {} expired "
-                                 "issued keys", pending, issued.size()));
+  if (pending < static_cast<std::int64_t>(base.issued.size())) {
+    report.violation(
+        fmt::format("purge setup: stats().pending_purge is {} with {} expired "
+                    "issued keys",
+                    pending, base.issued.size()));
   }
   for_every_fault(calls, report, [&](const Sweep& sweep, std::int64_t nth) {
     std::string what = fmt::format("purge with an I/O error at {}", describe(sweep, nth));
-    copy_db(base, run);
+    copy_db(base_path, run);
     std::int64_t before = injected_so_far();
-    must_succeed([&] {
-      auto ledger = Ledger::open(run, options);
-      FaultVfs::arm_io_fault(fault_of(sweep, nth));
-      bool failed = threw_transient([&] { (void)ledger.purge_keys(); }, what, report);
-      FaultVfs::disarm_io_fault();
-      if (failed) {
-        std::int64_t left = ledger.stats().pending_purge;
-        if (left != pending) {
-          report.violation(fmt::format("{}: the failed purge left {} of {} rows pending: it was "
-                                       "not all or nothing", what, left, pending));
-        }
-        (void)ledger.purge_keys();
-      }
-      if (ledger.stats().pending_purge != 0) report.violation(what + ": the retry left rows");
-      for (const std::string& key : issued) {
-        auto record = ledger.find_key("issuer", key);
-        if (!record || record->state != ledger::KeyState::expired) {
-          report.violation(what + ": issued key " + key + " is not a tombstone after the purge");
-        }
-      }
-    }, what + ": after removing the fault", report);
+    must_succeed([&] { purge_under_fault(run, base, pending, fault_of(sweep, nth), what, report); },
+                 what + ": after removing the fault", report);
     count_injected(report, "purge", sweep, before);
-    check_exactly_once(run, Workload::sequential, seed, {history}, {}, report);
+    check_exactly_once(run, Workload::sequential, seed, {base.history}, {}, report);
   });
 }
 
@@ -297,11 +325,13 @@ void io_errors_at_close(const std::string& dir, std::uint64_t seed, Report& repo
     StreamHistory h = history;
     record_attempt(h, kHistoryTransfers);
     std::int64_t before = injected_so_far();
-    must_succeed([&] {
-      auto open = Ledger::open(run);
-      ack(h, kHistoryTransfers, open.transfer(request));
-      FaultVfs::arm_io_fault(fault_of(sweep, nth));
-    }, what + ": before the close", report);  // the Ledger is closed at the end of the block
+    must_succeed(
+        [&] {
+          auto open = Ledger::open(run);
+          ack(h, kHistoryTransfers, open.transfer(request));
+          FaultVfs::arm_io_fault(fault_of(sweep, nth));
+        },
+        what + ": before the close", report);  // the Ledger is closed at the end of the block
     FaultVfs::disarm_io_fault();
     count_injected(report, "close", sweep, before);
     check_exactly_once(run, Workload::sequential, seed, {h}, {}, report);
@@ -318,17 +348,18 @@ void replay_and_verify(Ledger& ledger, const StreamHistory& history, std::uint64
     std::optional<ledger::TransferResult> result;
     bool failed = threw_transient([&] { result = ledger.transfer(request); }, what, report);
     if (!failed && (!result->replayed || result->body != ack.body)) {
-      report.violation(fmt::format("{}: key {} was not replayed byte for byte (replayed={})",
-                                   what, request.key, result->replayed));
+      report.violation(fmt::format("{}: key {} was not replayed byte for byte (replayed={})", what,
+                                   request.key, result->replayed));
     }
   }
   std::optional<ledger::VerifyReport> verify;
   bool failed = threw_transient([&] { verify = ledger.verify(); }, what + " (verify)", report);
   if (!failed && !verify->ok()) {
-    report.violation(fmt::format("{}: verify reported {} violation(s), the first: {} at {}: {}; "
-                                 "an I/O error must fail verify, not raise a false alarm",
-                                 what, verify->violations.size(), verify->violations[0].kind,
-                                 verify->violations[0].where, verify->violations[0].detail));
+    report.violation(
+        fmt::format("{}: verify reported {} violation(s), the first: {} at {}: {}; "
+                    "an I/O error must fail verify, not raise a false alarm",
+                    what, verify->violations.size(), verify->violations[0].kind,
+                    verify->violations[0].where, verify->violations[0].detail));
   }
 }
 
@@ -347,15 +378,18 @@ void io_errors_in_replay_and_verify(const std::string& dir, std::uint64_t seed, 
     calls = call_counts();
   }
   for_every_fault(calls, report, [&](const Sweep& sweep, std::int64_t nth) {
-    std::string what = fmt::format("replay and verify with an I/O error at {}", describe(sweep, nth));
+    std::string what =
+        fmt::format("replay and verify with an I/O error at {}", describe(sweep, nth));
     copy_db(base, run);
     std::int64_t before = injected_so_far();
-    must_succeed([&] {
-      auto ledger = Ledger::open(run);
-      FaultVfs::arm_io_fault(fault_of(sweep, nth));
-      replay_and_verify(ledger, history, seed, what, report);
-      FaultVfs::disarm_io_fault();
-    }, what, report);
+    must_succeed(
+        [&] {
+          auto ledger = Ledger::open(run);
+          FaultVfs::arm_io_fault(fault_of(sweep, nth));
+          replay_and_verify(ledger, history, seed, what, report);
+          FaultVfs::disarm_io_fault();
+        },
+        what, report);
     FaultVfs::disarm_io_fault();
     count_injected(report, "replay_and_verify", sweep, before);
     check_exactly_once(run, Workload::sequential, seed, {history}, {}, report);
@@ -480,8 +514,8 @@ void power_loss_in_migration(const std::string& dir, std::uint64_t seed, Report&
   FaultVfs::set_power_loss_mode(false);
   for (std::int64_t nth = 1; nth <= total && report.ok(); ++nth) {
     LossMode mode = rng() % 2 == 0 ? LossMode::drop_all : LossMode::random_sectors;
-    std::string what = fmt::format("power loss at write/sync #{} of creating a ledger ({})", nth,
-                                   name_of(mode));
+    std::string what =
+        fmt::format("power loss at write/sync #{} of creating a ledger ({})", nth, name_of(mode));
     remove_db(path);
     FaultVfs::set_power_loss_mode(true, rng());
     FaultVfs::crash_before_mutation(nth, mode);
@@ -498,12 +532,14 @@ void power_loss_in_migration(const std::string& dir, std::uint64_t seed, Report&
     report.count(fmt::format("powerloss.migration.{}", name_of(mode)));
     StreamHistory h;
     h.principal = kPrincipal;
-    must_succeed([&] {
-      auto reopened = Ledger::open(path);
-      ensure_accounts(reopened, Workload::sequential);
-      record_attempt(h, 0);
-      ack(h, 0, reopened.transfer(make_request(Workload::sequential, seed, kPrincipal, 0)));
-    }, what + ": the surviving file does not open", report);
+    must_succeed(
+        [&] {
+          auto reopened = Ledger::open(path);
+          ensure_accounts(reopened, Workload::sequential);
+          record_attempt(h, 0);
+          ack(h, 0, reopened.transfer(make_request(Workload::sequential, seed, kPrincipal, 0)));
+        },
+        what + ": the surviving file does not open", report);
     check_exactly_once(path, Workload::sequential, seed, {h}, {}, report);
   }
 }

@@ -20,10 +20,14 @@ namespace crash {
 
 const char* to_string(IoOp op) {
   switch (op) {
-    case IoOp::read: return "read";
-    case IoOp::write: return "write";
-    case IoOp::sync: return "sync";
-    case IoOp::truncate: return "truncate";
+    case IoOp::read:
+      return "read";
+    case IoOp::write:
+      return "write";
+    case IoOp::sync:
+      return "sync";
+    case IoOp::truncate:
+      return "truncate";
   }
   return "?";
 }
@@ -92,10 +96,14 @@ int injected_error(State& s, const FileInfo& info, IoOp op) {
   if (!hit) return SQLITE_OK;
   ++s.counters.io_errors_injected;
   switch (op) {
-    case IoOp::read: return SQLITE_IOERR_READ;
-    case IoOp::write: return s.fault->disk_full ? SQLITE_FULL : SQLITE_IOERR_WRITE;
-    case IoOp::sync: return SQLITE_IOERR_FSYNC;
-    case IoOp::truncate: return SQLITE_IOERR_TRUNCATE;
+    case IoOp::read:
+      return SQLITE_IOERR_READ;
+    case IoOp::write:
+      return s.fault->disk_full ? SQLITE_FULL : SQLITE_IOERR_WRITE;
+    case IoOp::sync:
+      return SQLITE_IOERR_FSYNC;
+    case IoOp::truncate:
+      return SQLITE_IOERR_TRUNCATE;
   }
   return SQLITE_IOERR;
 }
@@ -131,7 +139,9 @@ void lose_write_sectors(State& s, const std::string& path, const PendingOp& op) 
         disk_write(path, op, data, at, n);
         ++s.counters.sectors_written;
         break;
-      case 1: ++s.counters.sectors_dropped; break;
+      case 1:
+        ++s.counters.sectors_dropped;
+        break;
       default: {
         std::vector<unsigned char> junk(n);
         for (auto& byte : junk) byte = static_cast<unsigned char>(s.rng());
@@ -202,7 +212,8 @@ int fault_read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) 
   if (!f->info->imaged) return f->real->pMethods->xRead(f->real, out, amount, offset);
   const auto& bytes = s.images[f->info->path].bytes;
   auto size = static_cast<sqlite3_int64>(bytes.size());
-  sqlite3_int64 available = std::max<sqlite3_int64>(0, std::min<sqlite3_int64>(amount, size - offset));
+  sqlite3_int64 available =
+      std::max<sqlite3_int64>(0, std::min<sqlite3_int64>(amount, size - offset));
   if (available > 0) std::memcpy(out, bytes.data() + offset, static_cast<std::size_t>(available));
   if (available == amount) return SQLITE_OK;
   // SQLite requires the unread tail of a short read to be zero-filled.
@@ -359,8 +370,7 @@ void load_image(State& s, const std::string& path, sqlite3_file* real) {
       real->pMethods->xRead(real, image.bytes.data(), static_cast<int>(size), 0);
 }
 
-int fault_open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags,
-               int* out_flags) {
+int fault_open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags, int* out_flags) {
   State& s = state();
   auto* f = reinterpret_cast<FaultFile*>(file);
   f->base.pMethods = nullptr;
@@ -418,9 +428,7 @@ void fault_dl_close(sqlite3_vfs* vfs, void* handle) {
 int fault_randomness(sqlite3_vfs* vfs, int n, char* out) {
   return base_of(vfs)->xRandomness(base_of(vfs), n, out);
 }
-int fault_sleep(sqlite3_vfs* vfs, int micros) {
-  return base_of(vfs)->xSleep(base_of(vfs), micros);
-}
+int fault_sleep(sqlite3_vfs* vfs, int micros) { return base_of(vfs)->xSleep(base_of(vfs), micros); }
 int fault_current_time(sqlite3_vfs* vfs, double* out) {
   return base_of(vfs)->xCurrentTime(base_of(vfs), out);
 }

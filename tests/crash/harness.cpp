@@ -81,11 +81,16 @@ std::vector<std::string> split_names(const std::string& text) {
 std::vector<std::string> engine_failpoints() { return split_names(LEDGER_CRASH_ENGINE_FAILPOINTS); }
 
 std::vector<std::string> required_failpoints() {
-  return {"transfer.after_key_check",     "transfer.after_debit",
-          "transfer.after_credit",        "transfer.after_journal_append",
-          "transfer.after_response_stored", "transfer.before_commit",
-          "transfer.after_commit",        "migrate.after_schema",
-          "migrate.before_commit",        "purge.after_update",
+  return {"transfer.after_key_check",
+          "transfer.after_debit",
+          "transfer.after_credit",
+          "transfer.after_journal_append",
+          "transfer.after_response_stored",
+          "transfer.before_commit",
+          "transfer.after_commit",
+          "migrate.after_schema",
+          "migrate.before_commit",
+          "purge.after_update",
           "purge.before_commit"};
 }
 

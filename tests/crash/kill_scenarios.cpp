@@ -91,8 +91,7 @@ ChildSpec failpoint_workload(const std::string& dir, std::uint64_t seed) {
 }
 }  // namespace
 
-std::map<std::string, std::int64_t> reached_failpoints(const KillConfig& config,
-                                                       Report& report) {
+std::map<std::string, std::int64_t> reached_failpoints(const KillConfig& config, Report& report) {
   std::string dir = make_dir(config.work_dir + "/fp-trace");
   ChildSpec spec = failpoint_workload(dir, config.seed);
   std::string trace = dir + "/trace";
@@ -117,8 +116,10 @@ void failpoint_kill(const KillConfig& config, const std::string& name, const std
   if (end.exited && end.exit_code == 0) {
     // Sweeps only arm failpoints the workload reaches (reached_failpoints()).
     if (nth == 1) {
-      report.violation(fmt::format("failpoint {}: the child finished without reaching it; is "
-                                   "it still placed in the engine?", armed));
+      report.violation(
+          fmt::format("failpoint {}: the child finished without reaching it; is "
+                      "it still placed in the engine?",
+                      armed));
     }
     report.count("failpoint.not_reached");
   } else if (!died_as_expected(end, action)) {
@@ -149,14 +150,15 @@ void random_kills(const KillConfig& config, int rounds, Report& report) {
     // One kill in five is timed from the start, so that some land while the child opens
     // (and on the first round creates and migrates) the file.
     if (rng() % 5 != 0) {
-      wait_for_progress(child, dir + "/till.keys", static_cast<std::int64_t>(before.attempted.size()));
+      wait_for_progress(child, dir + "/till.keys",
+                        static_cast<std::int64_t>(before.attempted.size()));
     }
     sleep_ms(static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(max_delay_ms + 1)));
     ChildEnd end;
     if (child.poll(end)) {
       if (!end.exited || end.exit_code != 0) {
-        report.violation(fmt::format("random kill round {}: the child {} before the kill",
-                                     round, end.describe()));
+        report.violation(fmt::format("random kill round {}: the child {} before the kill", round,
+                                     end.describe()));
       }
       report.count("kill.missed_child_already_done");
       max_delay_ms = std::max<std::int64_t>(5, max_delay_ms * 2 / 3);
@@ -166,8 +168,8 @@ void random_kills(const KillConfig& config, int rounds, Report& report) {
       report.count("crash.sigkill.random");
       max_delay_ms += max_delay_ms / 8 + 1;
     }
-    check_exactly_once(spec.db, Workload::sequential, config.seed, {load_history(dir, "till")},
-                       {}, report);
+    check_exactly_once(spec.db, Workload::sequential, config.seed, {load_history(dir, "till")}, {},
+                       report);
   }
 }
 
@@ -203,62 +205,76 @@ void kill_victim_at_random(Child& victim, const std::string& keys_file, std::mt1
 
 }  // namespace
 
-void concurrent_kill(const KillConfig& config, int workers, int per_worker,
-                     bool stop_at_failpoint, Report& report) {
-  std::string dir = make_dir(fmt::format("{}/concurrent-{}", config.work_dir,
-                                         stop_at_failpoint ? "stop" : "random"));
-  std::string db = dir + "/ledger.db";
+namespace {
+
+constexpr int kWorkerBusyTimeoutMs = 100;
+
+ChildSpec worker_spec(const KillConfig& config, const std::string& dir, int w, int per_worker) {
+  ChildSpec spec;
+  spec.db = dir + "/ledger.db";
+  spec.side_dir = dir;
+  spec.principal = fmt::format("w{}", w);
+  spec.workload = Workload::concurrent;
+  spec.seed = config.seed;
+  spec.count = per_worker;
+  spec.busy_timeout_ms = kWorkerBusyTimeoutMs;
+  return spec;
+}
+
+// Waits for every worker: each must end normally, having seen only transient errors.
+std::vector<StreamHistory> collect_workers(std::vector<std::unique_ptr<Child>>& children,
+                                           const std::string& dir, Report& report) {
+  std::vector<StreamHistory> streams;
+  for (std::size_t w = 0; w < children.size(); ++w) {
+    ChildEnd end = children[w]->wait(kChildTimeoutMs);
+    if (!end.exited || end.exit_code != 0) {
+      report.violation(
+          fmt::format("worker w{} {} (an error other than a transient one reached "
+                      "it, see its stderr above)",
+                      w, end.describe()));
+    }
+    report.count("concurrency.transient_errors_retried",
+                 read_transient_count(fmt::format("{}/w{}.stats", dir, w)));
+    streams.push_back(load_history(dir, fmt::format("w{}", w)));
+  }
+  return streams;
+}
+
+}  // namespace
+
+void concurrent_kill(const KillConfig& config, int workers, int per_worker, bool stop_at_failpoint,
+                     Report& report) {
+  std::string dir = make_dir(
+      fmt::format("{}/concurrent-{}", config.work_dir, stop_at_failpoint ? "stop" : "random"));
   {
-    auto ledger = ledger::Ledger::open(db);
+    auto ledger = ledger::Ledger::open(dir + "/ledger.db");
     ensure_accounts(ledger, Workload::concurrent);
   }
   std::mt19937_64 rng(config.seed);
-  const int busy_timeout_ms = 100;
-  auto spec_for = [&](int w) {
-    ChildSpec spec;
-    spec.db = db;
-    spec.side_dir = dir;
-    spec.principal = fmt::format("w{}", w);
-    spec.workload = Workload::concurrent;
-    spec.seed = config.seed;
-    spec.count = per_worker;
-    spec.busy_timeout_ms = busy_timeout_ms;
-    return spec;
-  };
   std::map<std::string, std::string> victim_env;
   if (stop_at_failpoint) {
     auto nth = 1 + rng() % 3;  // early, while the others are still busy
     victim_env["LEDGER_FAILPOINT"] = fmt::format("transfer.before_commit:stop:{}", nth);
   }
   std::vector<std::unique_ptr<Child>> children;
-  children.push_back(std::make_unique<Child>(child_argv(config.driver, spec_for(0)), victim_env));
-  for (int w = 1; w < workers; ++w) {
-    children.push_back(std::make_unique<Child>(child_argv(config.driver, spec_for(w)),
-                                               std::map<std::string, std::string>{}));
+  for (int w = 0; w < workers; ++w) {
+    children.push_back(
+        std::make_unique<Child>(child_argv(config.driver, worker_spec(config, dir, w, per_worker)),
+                                w == 0 ? victim_env : std::map<std::string, std::string>{}));
   }
   if (stop_at_failpoint) {
-    kill_stopped_victim(*children[0], busy_timeout_ms, report);
+    kill_stopped_victim(*children[0], kWorkerBusyTimeoutMs, report);
   } else {
     kill_victim_at_random(*children[0], dir + "/w0.keys", rng, report);
   }
   // The victim comes back, retries its in-doubt key and finishes its stream.
-  ChildSpec restart = spec_for(0);
+  ChildSpec restart = worker_spec(config, dir, 0, per_worker);
   restart.first = next_index(load_history(dir, "w0"));
   restart.count = std::max<std::int64_t>(0, per_worker - restart.first);
   children[0] = std::make_unique<Child>(child_argv(config.driver, restart),
                                         std::map<std::string, std::string>{});
-  std::vector<StreamHistory> streams;
-  for (int w = 0; w < workers; ++w) {
-    ChildEnd end = children[static_cast<std::size_t>(w)]->wait(kChildTimeoutMs);
-    if (!end.exited || end.exit_code != 0) {
-      report.violation(fmt::format("worker w{} {} (an error other than a transient one reached "
-                                   "it, see its stderr above)", w, end.describe()));
-    }
-    report.count("concurrency.transient_errors_retried",
-                 read_transient_count(fmt::format("{}/w{}.stats", dir, w)));
-    streams.push_back(load_history(dir, fmt::format("w{}", w)));
-  }
-  check_exactly_once(db, Workload::concurrent, config.seed, streams, {}, report);
+  auto streams = collect_workers(children, dir, report);
+  check_exactly_once(dir + "/ledger.db", Workload::concurrent, config.seed, streams, {}, report);
 }
 
 }  // namespace crash

@@ -55,7 +55,7 @@ void random_kills(const KillConfig& config, int rounds, Report& report);
 // parent SIGKILLs it at a random moment. The victim is then restarted and finishes its
 // stream. The others must finish with no error but transient ones, and the end state
 // must be exactly-once.
-void concurrent_kill(const KillConfig& config, int workers, int per_worker,
-                     bool stop_at_failpoint, Report& report);
+void concurrent_kill(const KillConfig& config, int workers, int per_worker, bool stop_at_failpoint,
+                     Report& report);
 
 }  // namespace crash

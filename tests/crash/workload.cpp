@@ -282,9 +282,9 @@ struct LossTracker {
 };
 
 // Retries one key for the first time after the crash and compares with what was known.
-void first_retry(ledger::Ledger& ledger, const ledger::TransferRequest& request,
-                 const Ack* ack, ledger::Outcome expected, const CheckOptions& options,
-                 LossTracker& loss, ledger::TransferResult& result, Report& report) {
+void first_retry(ledger::Ledger& ledger, const ledger::TransferRequest& request, const Ack* ack,
+                 ledger::Outcome expected, const CheckOptions& options, LossTracker& loss,
+                 ledger::TransferResult& result, Report& report) {
   result = ledger.transfer(request);
   const std::string& key = request.key;
   if (result.outcome != expected) {
@@ -293,24 +293,29 @@ void first_retry(ledger::Ledger& ledger, const ledger::TransferRequest& request,
                                  ledger::to_string(expected)));
   }
   if (result.replayed && loss.lost_seen) {
-    report.violation(fmt::format("key {} survived but the earlier acknowledged key {} was lost: "
-                                 "the lost transfers are not a suffix", key, loss.first_lost));
+    report.violation(
+        fmt::format("key {} survived but the earlier acknowledged key {} was lost: "
+                    "the lost transfers are not a suffix",
+                    key, loss.first_lost));
   }
   if (ack == nullptr) return;
   if (!result.replayed) {
     report.count("check.acknowledged_lost");
     if (!options.allow_lost_suffix) {
-      report.violation(fmt::format("key {}: acknowledged ({}) before the crash but executed "
-                                   "again on retry", key, ack->outcome));
+      report.violation(
+          fmt::format("key {}: acknowledged ({}) before the crash but executed "
+                      "again on retry",
+                      key, ack->outcome));
     }
     if (!loss.lost_seen) loss.first_lost = key;
     loss.lost_seen = true;
     return;
   }
   if (result.body != ack->body || ack->outcome != ledger::to_string(result.outcome)) {
-    report.violation(fmt::format("key {}: replay differs from the acknowledged response\n  acked:  "
-                                 "{} {}\n  replay: {} {}", key, ack->outcome, ack->body,
-                                 ledger::to_string(result.outcome), result.body));
+    report.violation(
+        fmt::format("key {}: replay differs from the acknowledged response\n  acked:  "
+                    "{} {}\n  replay: {} {}",
+                    key, ack->outcome, ack->body, ledger::to_string(result.outcome), result.body));
   }
 }
 
@@ -324,20 +329,22 @@ void check_journal(ledger::Ledger& ledger, const std::set<std::string>& created_
       ++rows;
       std::string who = entry.principal + "/" + entry.key;
       if (!seen.insert(who).second) {
-        report.violation(fmt::format("journal seq {}: second transfer for key {}", entry.sequence,
-                                     entry.key));
+        report.violation(
+            fmt::format("journal seq {}: second transfer for key {}", entry.sequence, entry.key));
       }
       if (created_keys.count(entry.key) == 0) {
-        report.violation(fmt::format("journal seq {}: key {} is not a created transfer of the "
-                                     "workload", entry.sequence, entry.key));
+        report.violation(
+            fmt::format("journal seq {}: key {} is not a created transfer of the "
+                        "workload",
+                        entry.sequence, entry.key));
       }
       since = entry.sequence + 1;
     }
     if (page.size() < 1000) break;
   }
   if (rows != static_cast<std::int64_t>(created_keys.size())) {
-    report.violation(fmt::format("journal has {} rows for {} created keys", rows,
-                                 created_keys.size()));
+    report.violation(
+        fmt::format("journal has {} rows for {} created keys", rows, created_keys.size()));
   }
 }
 
@@ -378,8 +385,10 @@ void check_streams(ledger::Ledger& ledger, Workload workload, std::uint64_t seed
       ledger::TransferResult again = ledger.transfer(request);
       const ledger::TransferResult& before = first[request.key];
       if (!again.replayed || again.body != before.body || again.outcome != before.outcome) {
-        report.violation(fmt::format("key {}: second retry is not a byte-identical replay "
-                                     "(replayed={})", request.key, again.replayed));
+        report.violation(
+            fmt::format("key {}: second retry is not a byte-identical replay "
+                        "(replayed={})",
+                        request.key, again.replayed));
       }
     }
   }
