@@ -69,20 +69,24 @@ void parse_line(const std::string& line, ChildResult& result) {
   result.figures.push_back(f);
 }
 
-[[noreturn]] void child_main(const std::function<void(Report&)>& body, int fd) {
+int run_and_send(const std::function<void(Report&)>& body, int fd) {
   Report report(Output::silent);
-  int status = 0;
   try {
     body(report);
     write_all(fd, serialize(report));
+    return 0;
   } catch (const std::exception& e) {
     std::string message = e.what();
     for (char& c : message) {
       if (c == '\n') c = ' ';
     }
     write_all(fd, serialize(report) + "!" + message + "\n");
-    status = 1;
+    return 1;
   }
+}
+
+[[noreturn]] void child_main(const std::function<void(Report&)>& body, int fd) {
+  int status = run_and_send(body, fd);
   ::close(fd);
   std::_Exit(status);  // no atexit handlers, no stdio flush of the parent's buffers
 }
@@ -109,6 +113,35 @@ Child start_child(const std::function<void(Report&)>& body) {
   }
   ::close(fds[1]);
   return Child{pid, fds[0]};
+}
+
+ChildResult run_exec_child(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  std::string self = "/proc/self/exe";
+  argv.push_back(self.data());
+  std::vector<std::string> copies = args;
+  for (std::string& arg : copies) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  int fds[2];
+  if (::pipe(fds) != 0) throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
+  std::fflush(stdout);
+  std::fflush(stderr);
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error(fmt::format("fork: {}", std::strerror(errno)));
+  if (pid == 0) {
+    ::close(fds[0]);
+    ::dup2(fds[1], STDOUT_FILENO);
+    ::close(fds[1]);
+    ::execv(argv[0], argv.data());
+    std::fprintf(stderr, "ledger-bench: cannot run %s: %s\n", argv[0], std::strerror(errno));
+    std::_Exit(127);
+  }
+  ::close(fds[1]);
+  return finish_child(Child{pid, fds[0]});
+}
+
+int serve_as_child(const std::function<void(Report&)>& body) {
+  return run_and_send(body, STDOUT_FILENO);
 }
 
 ChildResult finish_child(Child child) {

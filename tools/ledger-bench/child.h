@@ -36,4 +36,12 @@ inline ChildResult run_in_child(const std::function<void(Report&)>& body) {
   return finish_child(start_child(body));
 }
 
+// Runs this program again (/proc/self/exe) with `args` in a fresh process, whose figures
+// come back like a forked child's: a fresh process's peak RSS is its own, not inflated by
+// the memory of the parent it was forked from.
+[[nodiscard]] ChildResult run_exec_child(const std::vector<std::string>& args);
+// In such a re-executed child: runs `body` and writes its figures (or its error) to stdout
+// for the parent. Returns the exit status.
+int serve_as_child(const std::function<void(Report&)>& body);
+
 }  // namespace bench

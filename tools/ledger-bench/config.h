@@ -15,6 +15,8 @@ struct Config {
   ledger::Durability durability = ledger::Durability::full;
   std::uint64_t seed = 42;
   bool keep_files = false;  // --keep: leave the scenario files in db_dir
+  // The command line's arguments: a re-executed child process gets the same ones.
+  std::vector<std::string> args;
 
   // commit, batch and replay alternate bare and engine rounds of `round_seconds` each,
   // `rounds` times, so that a disturbance from other processes hits both sides alike.

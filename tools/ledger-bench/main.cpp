@@ -17,6 +17,7 @@
 #include <functional>
 #include <map>
 
+#include "child.h"
 #include "scenarios.h"
 #include "util.h"
 
@@ -126,6 +127,10 @@ int main(int argc, char** argv) {
   app.add_flag("--no-scale-bare", no_scale_bare, "skip bare SQLite in the scale scenario");
   app.add_option("--seed", seed, "random seed of the keys and amounts");
   app.add_flag("--keep", keep, "keep the scenario files");
+  std::string child_role;
+  std::string child_db;
+  app.add_option("--child", child_role)->group("");  // internal: a re-executed scale side
+  app.add_option("--child-db", child_db)->group("");
   CLI11_PARSE(app, argc, argv);
 
   Config config = quick ? Config::quick_run() : Config::full_run();
@@ -135,7 +140,14 @@ int main(int argc, char** argv) {
   if (!scale_sizes.empty()) config.scale_sizes = scale_sizes;
   if (no_scale_bare) config.scale_bare = false;
   std::string command = "ledger-bench";
-  for (int i = 1; i < argc; ++i) command += std::string(" ") + argv[i];
+  for (int i = 1; i < argc; ++i) {
+    command += std::string(" ") + argv[i];
+    config.args.emplace_back(argv[i]);
+  }
+  if (!child_role.empty()) {
+    return bench::serve_as_child(
+        [&](Report& r) { bench::run_scale_child(config, child_role, child_db, r); });
+  }
 
   Report report(json ? bench::Output::json : bench::Output::text);
   try {

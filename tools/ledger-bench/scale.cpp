@@ -73,6 +73,15 @@ void bare_scale(const Config& config, const std::string& path, Report& report) {
   report.add("scale_bare_file_size", file_mib(path), "MiB", 1);
 }
 
+ChildResult scale_in_new_process(const Config& config, const std::string& role,
+                                 const std::string& path) {
+  std::vector<std::string> args = config.args;
+  for (const char* arg : {"--child", role.c_str(), "--child-db", path.c_str()}) {
+    args.emplace_back(arg);
+  }
+  return run_exec_child(args);
+}
+
 void add_child_figures(Report& report, const ChildResult& result, const char* what) {
   for (Figure f : result.figures) {
     f.scenario = "scale";
@@ -83,11 +92,22 @@ void add_child_figures(Report& report, const ChildResult& result, const char* wh
 
 }  // namespace
 
+void run_scale_child(const Config& config, const std::string& role, const std::string& path,
+                     Report& report) {
+  if (role == "engine") {
+    engine_scale(config, path, report);
+  } else if (role == "bare") {
+    bare_scale(config, path, report);
+  } else {
+    throw std::invalid_argument("unknown child role " + role);
+  }
+}
+
 void run_scale(const Config& config, Report& report) {
   report.section("scale");
   if (config.scale_sizes.empty()) throw std::invalid_argument("scale: no sizes");
   const std::string engine_path = db_path(config, "scale-engine.db");
-  ChildResult engine = run_in_child([&](Report& r) { engine_scale(config, engine_path, r); });
+  ChildResult engine = scale_in_new_process(config, "engine", engine_path);
   remove_db(config, engine_path);
   add_child_figures(report, engine, "scale (engine)");
   report.add("scale_peak_rss", engine.peak_rss_mib, "MiB", 1);
@@ -98,7 +118,7 @@ void run_scale(const Config& config, Report& report) {
   ChildResult bare;
   if (config.scale_bare) {
     const std::string bare_path = db_path(config, "scale-bare.db");
-    bare = run_in_child([&](Report& r) { bare_scale(config, bare_path, r); });
+    bare = scale_in_new_process(config, "bare", bare_path);
     remove_db(config, bare_path);
     add_child_figures(report, bare, "scale (bare)");
     report.add("scale_bare_peak_rss", bare.peak_rss_mib, "MiB", 1);

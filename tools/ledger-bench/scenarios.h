@@ -15,6 +15,9 @@ void run_replay(const Config& config, Report& report);
 void run_latency(const Config& config, Report& report);
 void run_contention(const Config& config, Report& report);
 void run_scale(const Config& config, Report& report);
+// The side of the scale scenario (`role` "engine" or "bare") that runs in its own process.
+void run_scale_child(const Config& config, const std::string& role, const std::string& path,
+                     Report& report);
 
 // Scenario files: `name` in the run's directory. remove_db takes the -wal and -shm too,
 // unless the run keeps its files (--keep).
