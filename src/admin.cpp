@@ -39,7 +39,7 @@ Stats Ledger::stats() {
   return detail::guarded(impl_->db, "reading statistics", [&] {
     auto& db = impl_->db;
     std::int64_t now = impl_->now_ms();
-    std::int64_t cutoff = now - impl_->options.rejection_retention_seconds * 1000;
+    std::int64_t cutoff = detail::ms_before(now, impl_->options.rejection_retention_seconds);
     Stats stats;
     stats.accounts = count(db, "SELECT count(*) FROM accounts", 0);
     stats.journal_rows = count(db, "SELECT count(*) FROM journal", 0);

@@ -80,9 +80,10 @@ void throw_translated(const SQLite::Exception& e, std::string_view what) {
                               what, e.what()),
                   extended);
     case SQLITE_CANTOPEN:
-      throw Error(ErrorCode::not_a_ledger,
-                  fmt::format("{}: the file cannot be opened ({}); check that the path is a "
-                              "readable file, not a directory",
+      throw Error(ErrorCode::io,
+                  fmt::format("{}: the database or its -wal/-shm file cannot be opened ({}); "
+                              "check that the directory is writable and not on a read-only "
+                              "file system",
                               what, e.what()),
                   extended);
     default:

@@ -27,6 +27,12 @@ namespace detail {
 
 using Impl = Ledger::Impl;
 
+// `now_ms` minus/plus `seconds`, saturating at the int64 limits instead of overflowing.
+std::int64_t ms_before(std::int64_t now_ms, std::int64_t seconds);
+std::int64_t ms_after(std::int64_t now_ms, std::int64_t seconds);
+// Refuses a negative listing limit (SQL would read LIMIT -1 as "no limit").
+void check_limit(std::int64_t limit);
+
 // --- validation (validate.cpp): each returns an error message, or nullopt if valid ---
 std::optional<std::string> check_account_code(std::string_view code);
 std::optional<std::string> check_principal(std::string_view principal);

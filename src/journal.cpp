@@ -78,7 +78,7 @@ std::int64_t append_journal(Db& db, const JournalRow& row) {
 
 std::vector<JournalEntry> read_journal(Db& db, std::int64_t since, std::int64_t limit) {
   if (since < 1) since = 1;
-  if (limit < 0) throw Error(ErrorCode::invalid_argument, "journal limit must not be negative");
+  check_limit(limit);
   // The row before `since` supplies the first prev_hash.
   auto& query = db.statement(
       "SELECT j.seq, j.kind, d.code, c.code, j.amount, j.currency, d.exponent, j.memo, "

@@ -77,7 +77,7 @@ std::string stored_body(const KeyedCall& call, const Executed& done) {
   }
   body["created_at"] = call.now_ms;
   body.update(done.fields);
-  return body.dump();
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace
@@ -89,7 +89,9 @@ TransferResult unstored_result(Outcome outcome, std::string message, const json&
   body["status"] = outcome_class(outcome) == OutcomeClass::malformed ? "invalid" : "conflict";
   body["error"] = to_string(outcome);
   body["message"] = message;
-  result.body = body.dump();
+  // The echo may carry the caller's malformed bytes (e.g. invalid UTF-8): replace them
+  // rather than throw, so a malformed request is always answered with invalid_request.
+  result.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   result.message = std::move(message);
   return result;
 }

@@ -119,7 +119,7 @@ KeyRecord issue_key(Impl& impl, const std::string& principal, const std::string&
   insert.bind(2, key);
   insert.bind(3, operation);
   insert.bind(4, now);
-  insert.bind(5, now + ttl * 1000);
+  insert.bind(5, ms_after(now, ttl));
   insert.exec();
   transaction.commit();
   return *find_key(impl, principal, key);
@@ -137,6 +137,7 @@ std::optional<KeyRecord> find_key(Impl& impl, const std::string& principal,
 }
 
 std::vector<KeyRecord> list_keys(Impl& impl, const KeyFilter& filter) {
+  check_limit(filter.limit);
   // One static statement; absent filters are bound as NULL and match everything.
   static const std::string sql =
       std::string(kSelectKeyRecord) +
@@ -172,7 +173,7 @@ PurgeReport purge_keys(Impl& impl, std::optional<std::int64_t> older_than_second
   auto& purge_rejections = impl.db.statement(
       "UPDATE idempotency_keys SET state = 'expired', request = NULL, fingerprint = NULL, "
       "response = NULL WHERE state = 'completed' AND transfer_seq IS NULL AND completed_at <= ?");
-  purge_rejections.bind(1, now - retention * 1000);
+  purge_rejections.bind(1, ms_before(now, retention));
   report.purged_rejections = purge_rejections.exec();
   LEDGER_FAILPOINT("purge.before_commit");
   transaction.commit();

@@ -58,11 +58,32 @@ void check_path(const std::string& path, const Options& options) {
   if (!S_ISREG(info.st_mode)) {
     throw Error(ErrorCode::not_a_ledger, fmt::format("{} is not a regular file", path));
   }
-  if ((info.st_mode & S_IWOTH) && !options.allow_world_writable) {
-    throw Error(ErrorCode::unsafe_file,
-                fmt::format("{} is writable by every user; run `chmod 600 {}` (or open with "
-                            "allow_world_writable)",
-                            path, path));
+  // The -wal and -shm files are part of the database: whoever can write them can rewrite
+  // balances, so they must be as private as the main file.
+  for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
+    struct stat part {};
+    bool exists = file == path ? true : ::stat(file.c_str(), &part) == 0;
+    mode_t mode = file == path ? info.st_mode : part.st_mode;
+    if (exists && (mode & S_IWOTH) && !options.allow_world_writable) {
+      throw Error(ErrorCode::unsafe_file,
+                  fmt::format("{} is writable by every user; run `chmod 600 {}` (or open with "
+                              "allow_world_writable)",
+                              file, file));
+    }
+  }
+  // A non-empty file shorter than the smallest SQLite page cannot be a database; SQLite
+  // would read it as an empty one and a ledger would be created over it.
+  if (info.st_size > 0 && info.st_size < 512) {
+    throw Error(ErrorCode::not_a_ledger,
+                fmt::format("{} is {} bytes long: too short to be a ledger (truncated?); "
+                            "restore it from a backup",
+                            path, info.st_size));
+  }
+  if (::access(path.c_str(), W_OK) != 0 && errno == EROFS) {
+    throw Error(ErrorCode::io,
+                fmt::format("{} is on a read-only file system; a ledger needs to write its "
+                            "-wal and -shm files next to it: copy it to a writable place",
+                            path));
   }
   if (::access(path.c_str(), R_OK) != 0) {
     throw Error(ErrorCode::not_a_ledger,

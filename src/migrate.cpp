@@ -31,11 +31,26 @@ int check_ledger_file(Db& db, const std::string& path) {
                             "with `ledgerctl init` at a new path",
                             path, application_id, version));
   }
+  if (version < 0) {
+    throw Error(ErrorCode::not_a_ledger,
+                fmt::format("{} has an invalid schema version {}; it is not a ledger this "
+                            "library wrote (the file was left unchanged)",
+                            path, version));
+  }
   if (version > latest_schema_version()) {
     throw Error(ErrorCode::newer_schema,
                 fmt::format("{} has schema version {}, newer than this build's {}; upgrade "
                             "ledger before opening it (the file was left unchanged)",
                             path, version, latest_schema_version()));
+  }
+  int tables = read_int_pragma(db,
+                               "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+                               "('meta', 'accounts', 'journal', 'idempotency_keys')");
+  if (tables != 4) {
+    throw Error(ErrorCode::not_a_ledger,
+                fmt::format("{} claims to be a ledger (schema version {}) but lacks its tables; "
+                            "restore it from a backup",
+                            path, version));
   }
   return version;
 }

@@ -105,7 +105,7 @@ Executed execute_reserve(Impl& impl, const ReserveRequest& request, std::int64_t
                  accounts.credit.code, request.amount_minor, request.currency, request.memo,
                  request.principal, request.key, now, std::nullopt};
   std::int64_t seq = append_journal(impl.db, row);
-  std::int64_t expires_at = now + request.timeout_seconds * 1000;
+  std::int64_t expires_at = ms_after(now, request.timeout_seconds);
   auto& insert = impl.db.statement(
       "INSERT INTO pending_transfers (seq, debit_account, credit_account, amount, state, "
       "expires_at) VALUES (?, ?, ?, ?, 'pending', ?)");
@@ -255,6 +255,7 @@ std::int64_t expire_all_pending(Impl& impl, std::int64_t now) {
 
 std::vector<PendingTransfer> list_pending(Impl& impl, std::optional<PendingState> state,
                                           std::int64_t limit) {
+  check_limit(limit);
   auto& query = impl.db.statement(
       "SELECT p.seq, d.code, c.code, p.amount, j.currency, d.exponent, "
       "CASE WHEN p.state = 'pending' AND p.expires_at <= ?1 THEN 'expired' ELSE p.state END AS s, "

@@ -18,6 +18,25 @@ bool has_control_character(std::string_view text) {
 
 }  // namespace
 
+std::int64_t ms_before(std::int64_t now_ms, std::int64_t seconds) {
+  std::int64_t ms = 0;
+  if (__builtin_mul_overflow(seconds, 1000, &ms)) return seconds > 0 ? INT64_MIN : INT64_MAX;
+  return checked_sub(now_ms, ms).value_or(ms > 0 ? INT64_MIN : INT64_MAX);
+}
+
+std::int64_t ms_after(std::int64_t now_ms, std::int64_t seconds) {
+  std::int64_t ms = 0;
+  if (__builtin_mul_overflow(seconds, 1000, &ms)) return seconds > 0 ? INT64_MAX : INT64_MIN;
+  return checked_add(now_ms, ms).value_or(ms > 0 ? INT64_MAX : INT64_MIN);
+}
+
+void check_limit(std::int64_t limit) {
+  if (limit < 0) {
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("limit must be 0 or more, got {}", limit));
+  }
+}
+
 bool is_valid_utf8(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {

@@ -132,8 +132,8 @@ void Checker::check_journal_row(SQLite::Statement& row) {
 }
 
 void Checker::check_balances() {
-  std::map<std::string, std::int64_t> sums;
-  std::map<std::string, bool> sum_overflow;
+  // 128-bit sums: int64 balances of one currency can sum past int64 on the way to zero.
+  std::map<std::string, __int128> sums;
   std::map<std::string, AccountTotals*> by_code;
   for (auto& [id, totals] : accounts_) by_code.emplace(totals.account.code, &totals);
   for (auto& [code, totals] : by_code) {
@@ -156,14 +156,15 @@ void Checker::check_balances() {
           fmt::format("available balance {} breaks its overdraft rule ({})",
                       account.available_minor(), to_string(account.overdraft)));
     }
-    auto sum = checked_add(sums[account.currency], account.balance_minor);
-    if (!sum) sum_overflow[account.currency] = true;
-    sums[account.currency] = sum.value_or(0);
+    sums[account.currency] += account.balance_minor;
   }
   for (const auto& [currency, sum] : sums) {
-    if (sum != 0 || sum_overflow[currency]) {
+    if (sum != 0) {
+      bool fits = sum >= INT64_MIN && sum <= INT64_MAX;
       add("zero_sum", fmt::format("currency {}", currency),
-          fmt::format("balances of {} sum to {} minor units, not 0", currency, sum));
+          fmt::format("balances of {} sum to {} minor units, not 0", currency,
+                      fits ? std::to_string(static_cast<std::int64_t>(sum))
+                           : std::string("more than int64 can hold")));
     }
   }
 }
