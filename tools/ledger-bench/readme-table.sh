@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# readme-table.sh RUN.json: the Markdown tables of a `ledger-bench --json` run, for the
+# README's Performance section (needs jq).
+#   ledger-bench --json > run.json && tools/ledger-bench/readme-table.sh run.json
+set -euo pipefail
+[ $# -eq 1 ] || { echo "usage: readme-table.sh RUN.json" >&2; exit 2; }
+jq -r '
+  def v($n): .figures[$n].value;
+  def num($n): if v($n) == null then "–" else (v($n) | round | tostring) end;
+  def rate($n; $u): if v($n) == null then "–" else "\(v($n) | round) \($u)" end;
+  def ratio($n): if v($n) == null then "–" else ((v($n) * 1000 | round) / 1000 | tostring) end;
+  def met($n; $op; $t): if v($n) == null then "–"
+    elif ($op == ">=" and v($n) >= $t) or ($op == "<=" and v($n) <= $t) then "yes" else "**no**" end;
+  (.series.scale // []) as $scale
+  | ($scale | if length > 0 then (.[0].prior_transfers) else null end) as $first
+  | ($scale | if length > 0 then (.[-1].prior_transfers) else null end) as $last
+  | ($scale | if length > 0 then .[-1] else {} end) as $tail
+  | "`\(.info.command)` on \(.info.machine), SQLite \(.info.sqlite), \(.info.date), durability \(.info.durability), load average \(.info.load_average_start) at the start.\n",
+    "| scenario | bare SQLite | engine | ratio | target | met |",
+    "|---|---:|---:|---:|---|---|",
+    "| commit: one durable commit each | \(rate("bare_commit_rate"; "commits/s")) | \(rate("engine_transfer_rate"; "transfers/s")) | \(ratio("ratio_single")) | ≥ 0.75 | \(met("ratio_single"; ">="; 0.75)) |",
+    "| batch: 1000 per durable commit | \(rate("bare_batch_rate"; "rows/s")) | \(rate("engine_batch_rate"; "transfers/s")) | \(ratio("ratio_batch")) | ≥ 0.4 | \(met("ratio_batch"; ">="; 0.4)) |",
+    "| replay of a completed key | \(rate("bare_lookup_rate"; "lookups/s")) | \(rate("engine_replay_rate"; "replays/s")) | \(ratio("ratio_replay")) | ≥ 0.7 | \(met("ratio_replay"; ">="; 0.7)) |",
+    "| scale: batch after \($last // "–") prior transfers (ratio: rate there ÷ rate after \($first // "–")) | \(if $tail.bare_rate then "\($tail.bare_rate | round) rows/s" else "–" end) | \(if $tail.engine_rate then "\($tail.engine_rate | round) transfers/s" else "–" end) | \(ratio("ratio_scale")) | ≥ 0.6 | \(met("ratio_scale"; ">="; 0.6)) |",
+    "| scale: peak RSS of the engine process | \(if v("scale_bare_peak_rss") then "\(v("scale_bare_peak_rss") | round) MiB" else "–" end) | \(if v("scale_peak_rss") then "\(v("scale_peak_rss") | round) MiB" else "–" end) | | < 128 MiB | \(met("scale_peak_rss"; "<="; 128)) |",
+    "| contention: 4 processes ÷ 1, durable single commits | \(num("bare_contention_rate_1p")) → \(num("bare_contention_rate_4p")) commits/s (\(ratio("bare_ratio_contention"))) | \(num("contention_rate_1p")) → \(num("contention_rate_4p")) transfers/s | \(ratio("ratio_contention")) | ≥ 0.8 | \(met("ratio_contention"; ">="; 0.8)) |",
+    "| contention: busy errors | \(num("bare_contention_busy_errors")) | \(num("contention_busy_errors")) | | 0 | \(met("contention_busy_errors"; "<="; 0)) |",
+    "| contention: worst process p99 latency, 4 processes | \(num("bare_contention_worst_p99_4p")) µs | \(num("contention_worst_p99_4p")) µs | | | |",
+    "| latency of a durable single transfer p50 / p99 / p99.9 | \(num("bare_latency_p50")) / \(num("bare_latency_p99")) / \(num("bare_latency_p999")) µs | \(num("latency_p50")) / \(num("latency_p99")) / \(num("latency_p999")) µs | | | |",
+    "",
+    (if ($scale | length) > 0 then
+      "| prior transfers | engine transfers/s | bare rows/s | engine RSS |",
+      "|---:|---:|---:|---:|",
+      ($scale[] | "| \(.prior_transfers) | \(.engine_rate | round) | \(if .bare_rate then (.bare_rate | round | tostring) else "–" end) | \(.engine_rss_mib * 10 | round / 10) MiB |")
+     else empty end)
+' "$1"
