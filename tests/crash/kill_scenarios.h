@@ -52,8 +52,9 @@ void random_kills(const KillConfig& config, int rounds, Report& report);
 // `workers` processes transfer on one database; one of them is killed while it holds the
 // write lock: with `stop_at_failpoint` it freezes itself at transfer.before_commit and the
 // parent SIGKILLs it after the others have waited past their busy timeout; otherwise the
-// parent SIGKILLs it at a random moment. The victim is then restarted and finishes its
-// stream. The others must finish with no error but transient ones, and the end state
+// parent SIGKILLs it at a random moment, and the workers start on no file at all: they
+// race to create and migrate it (and create the accounts). The victim is then restarted and
+// finishes its stream. The others must finish with no error but transient ones, and the end state
 // must be exactly-once.
 void concurrent_kill(const KillConfig& config, int workers, int per_worker, bool stop_at_failpoint,
                      Report& report);
