@@ -293,7 +293,13 @@ def bad_input_table():
              ["journal", "--json", "--format", "csv"],
              ["backup"], ["backup", "ledger.db"], ["backup", "no/such/dir/copy.db"],
              ["--busy-timeout-ms", "soon", "stats"], ["--db", "", "stats"],
-             send + ["--amount", "1", "--currency", "XYZ"], send[:-2] + ["--amount", "1"]]
+             ["account", "create", "two\nlines", "--currency", "EUR"],
+             send + ["--amount", "1", "--currency", "XYZ"], send[:-2] + ["--amount", "1"],
+             send[:-1] + ["JPY", "--amount", "1.5"],
+             ["transfer", "--principal", "", "--key", "b2", "--from", "world", "--to",
+              "till:1", "--amount", "1", "--currency", "EUR"],
+             ["transfer", "--principal", "till:1", "--key", "b3", "--from", "till:1", "--to",
+              "till:1", "--amount", "1", "--currency", "EUR"]]
     for ttl in ["0", "-5", "abc", "1e3", ""]:
         table.append(["key", "issue", "--principal", "p", "--operation", "transfer",
                       "--ttl", ttl])
@@ -314,11 +320,14 @@ def bad_input(ctl):
     transfer(ctl, "seed", "world", "till:1", "5").expect(0)
     before = ctl.snapshot()
     for index, args in enumerate(bad_input_table()):
-        result = ctl.run(*args, cwd=ctl.workdir)
-        result.expect_error(2)
-        ctl.expect_unchanged(before, result)
-        if index % 4 == 0:  # and a sample with --json, which then prints an error document
-            ctl.run(*args, "--json", cwd=ctl.workdir).expect_error(2)
+        variants = [[]] + ([["--json"]] if index % 4 == 0 else [])  # --json: a sample
+        for extra in variants:
+            result = ctl.run(*args, *extra, cwd=ctl.workdir)
+            if args[:1] == ["transfer"]:
+                result.expect_transfer_refusal(2)
+            else:
+                result.expect_error(2)
+            ctl.expect_unchanged(before, result)
 
 
 # --- bad --db files: exit 5, file unchanged ----------------------------------------------

@@ -62,6 +62,19 @@ class Result:
         self.expect_one_error_line()
         return self
 
+    def expect_transfer_refusal(self, code):
+        """Like expect_error, but the engine's refusals of a transfer also print the body
+        built for this call (or, with --json, the wrapper): a JSON object."""
+        self.expect(code)
+        if not self.stdout:
+            return self.expect_error(code)
+        doc = self.json()
+        refused = doc.get("exit_code") == code if "--json" in self.args else \
+            doc.get("status") in ("invalid", "conflict")
+        if not refused and "error" not in doc:
+            self.fail("stdout must be the refusal's body, wrapper or error document")
+        return self.expect_one_error_line()
+
     def expect_one_error_line(self):
         lines = self.stderr.splitlines()
         if len(lines) != 1 or not lines[0].startswith("ledgerctl: error: "):

@@ -43,8 +43,9 @@ void check_path_given(const std::string& path) {
 void check_existing_file(const std::string& path) {
   std::error_code error;
   const fs::file_status status = fs::status(path, error);
-  if (status.type() == fs::file_type::not_found)
+  if (status.type() == fs::file_type::not_found) {
     throw CliError(kExitNotALedger, hint_no_ledger(path));
+  }
   if (error) {
     throw CliError(kExitNotALedger, fmt::format("cannot access {} ({}): check the path and the "
                                                 "permissions of its directories",

@@ -41,6 +41,20 @@ int exit_code_for(ledger::OutcomeClass outcome_class) {
   return kExitNotALedger;  // an outcome this tool does not know: treat as a bug
 }
 
+const char* class_name(ledger::OutcomeClass outcome_class) {
+  switch (outcome_class) {
+    case ledger::OutcomeClass::done:
+      return "done";
+    case ledger::OutcomeClass::rejected:
+      return "rejected";
+    case ledger::OutcomeClass::conflict:
+      return "conflict";
+    case ledger::OutcomeClass::malformed:
+      return "malformed";
+  }
+  return "unknown";
+}
+
 std::string sequence_text(const ledger::TransferResult& result) {
   return result.sequence ? fmt::format(" (journal sequence {})", *result.sequence) : "";
 }
@@ -83,10 +97,9 @@ json wrapper_json(const ledger::TransferResult& result, int exit_code) {
     response = json::parse(result.body, nullptr, /*allow_exceptions=*/false);
     if (response.is_discarded()) response = result.body;
   }
-  static constexpr const char* kClassNames[] = {"done", "rejected", "conflict", "malformed"};
   return {{"replayed", result.replayed},
           {"outcome", ledger::to_string(result.outcome)},
-          {"outcome_class", kClassNames[static_cast<int>(ledger::outcome_class(result.outcome))]},
+          {"outcome_class", class_name(ledger::outcome_class(result.outcome))},
           {"exit_code", exit_code},
           {"sequence", result.sequence ? json(*result.sequence) : json(nullptr)},
           {"message", result.message},
