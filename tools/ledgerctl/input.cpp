@@ -16,17 +16,17 @@ std::int64_t parse_count(std::string_view option, std::string_view text, std::in
                          std::int64_t max) {
   const bool all_digits = !text.empty() && std::all_of(text.begin(), text.end(),
                                                        [](char c) { return c >= '0' && c <= '9'; });
-  std::int64_t value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (!all_digits || error != std::errc{} || end != text.data() + text.size()) {
+  if (!all_digits) {
     throw CliError(kExitUsage,
-                   fmt::format("{} \"{}\" is not a whole number: write plain digits, "
-                               "e.g. {} {}",
+                   fmt::format("{} \"{}\" is not plain digits: write a whole number without "
+                               "sign, spaces or exponent, e.g. {} {}",
                                option, one_line(text), option, std::max<std::int64_t>(min, 1)));
   }
-  if (value < min || value > max) {
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size() || value < min || value > max) {
     throw CliError(kExitUsage, fmt::format("{} {} is out of range: use a value from {} to {}",
-                                           option, value, min, max));
+                                           option, text, min, max));
   }
   return value;
 }
