@@ -56,8 +56,8 @@ void check_existing_file(const std::string& path) {
                                                 "--db/LEDGER_DB at the ledger file itself",
                                                 one_line(path)));
   }
-  // SQLite takes an empty file for a new database, and the engine would turn it into a
-  // ledger even without create_if_missing; only `init` may do that.
+  // SQLite takes an empty file for a new database; only `init` may make it a ledger. (The
+  // engine refuses it too without create_if_missing; this names the CLI's fix.)
   if (fs::is_regular_file(status) && fs::file_size(path, error) == 0 && !error) {
     throw CliError(kExitNotALedger, fmt::format("{} is an empty file, not a ledger: run "
                                                 "`ledgerctl init` to make it one, or point "
