@@ -209,6 +209,26 @@ TEST_CASE("a ledger with a negative schema version is refused and left unchanged
   CHECK(snapshot(path) == before);
 }
 
+// Found by fuzz_open_file. open() runs `PRAGMA journal_mode = WAL` (a write: header bytes
+// 18-19 and the change counter) before it migrates, so when the migration then fails the
+// refused file is no longer byte-identical, and the failure is reported as `internal`
+// ("unexpected database error: duplicate column name: pending"). Repro: a version-2 ledger
+// in rollback-journal mode whose user_version was set back to 1, then Ledger::open.
+TEST_CASE("a ledger whose migration fails is refused clearly and left exactly as it was" *
+          doctest::may_fail()) {
+  TempDir dir;
+  auto path = dir.file("half-migrated.db");
+  make_ledger(path, 3);
+  (void)raw_rows(path, "PRAGMA journal_mode = DELETE");
+  (void)raw_rows(path, "PRAGMA user_version = 1");
+  const std::string before = read_file(path);
+  Error e = open_error(path);
+  std::string message = e.what();
+  CAPTURE(message);
+  CHECK(is_clear_refusal(e.code()));
+  CHECK(read_file(path) == before);
+}
+
 TEST_CASE("a ledger from a newer schema version is refused, even when the version is in the WAL") {
   TempDir dir;
   SUBCASE("the largest version SQLite can store") {
