@@ -112,11 +112,9 @@ TEST_CASE("a world-writable ledger or backup is refused unless explicitly allowe
 }
 
 // The -wal is part of the database: whoever can write it can append frames that rewrite
-// any balance (the hash chain is unkeyed, so a forger can recompute it). The engine checks
-// only the main file's mode. Repro: create ledger.db-wal (empty, mode 0666) next to a 0600
-// ledger, then Ledger::open succeeds and the engine writes its frames into that file.
-TEST_CASE("a world-writable -wal or -shm next to a private ledger is refused" *
-          doctest::may_fail()) {
+// any balance (the hash chain is unkeyed, so a forger can recompute it). Before bd213db the
+// engine checked only the main file's mode and wrote its frames into a planted 0666 -wal.
+TEST_CASE("a world-writable -wal or -shm next to a private ledger is refused") {
   TempDir dir;
   for (const char* suffix : {"-wal", "-shm"}) {
     CAPTURE(suffix);

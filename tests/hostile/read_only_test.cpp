@@ -119,11 +119,10 @@ TEST_CASE("a ledger on a read-only mount is refused without a crash and left unc
 }
 
 // SQLite cannot create the -shm/-wal files next to a WAL ledger on a read-only file system
-// and says SQLITE_CANTOPEN; the engine translates that into not_a_ledger ("check that the
-// path is a readable file, not a directory"), so ledgerctl exits 5 and an operator is told
-// a valid ledger is not one. Expected: ErrorCode::io naming the read-only file system.
-TEST_CASE("a ledger on a read-only mount is reported as unwritable, not as not a ledger" *
-          doctest::may_fail()) {
+// and says SQLITE_CANTOPEN; before bd213db the engine translated that into not_a_ledger
+// ("check that the path is a readable file, not a directory"), so ledgerctl exited 5 and
+// an operator was told a valid ledger is not one. Now: ErrorCode::io, naming the cause.
+TEST_CASE("a ledger on a read-only mount is reported as unwritable, not as not a ledger") {
   std::string outcome;
   if (auto why_not = write_through_read_only_mount(outcome); !why_not.empty()) {
     skip(why_not);

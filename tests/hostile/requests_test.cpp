@@ -91,12 +91,10 @@ TEST_CASE("memos up to 4096 bytes are stored byte for byte; longer ones store no
 }
 
 // The engine echoes request fields into a JSON body; nlohmann::json refuses to serialise
-// invalid UTF-8 and throws json::type_error (316), which escapes Ledger::transfer as a
-// non-ledger exception instead of the documented invalid_request outcome (ledgerctl then
-// reports "unexpected failure ... this is a bug", exit 5). Repro: a TransferRequest whose
-// memo (or principal, key, account, currency) is "\xff".
-TEST_CASE("invalid UTF-8 in any request field is malformed, not a thrown JSON error" *
-          doctest::may_fail()) {
+// invalid UTF-8 and throws json::type_error (316). Before bd213db that escaped
+// Ledger::transfer as a non-ledger exception instead of the documented invalid_request
+// outcome (ledgerctl: "unexpected failure ... this is a bug", exit 5).
+TEST_CASE("invalid UTF-8 in any request field is malformed, not a thrown JSON error") {
   Bench bench;
   const std::string bad = "\xff\xfe";
   for (int field = 0; field < 6; ++field) {
@@ -201,12 +199,10 @@ TEST_CASE("amounts at the int64 limits never wrap around") {
   }
 }
 
-// verify adds the balances of a currency in account-code order with checked_add, and
-// reports a zero_sum violation ("balances of EUR sum to 0 minor units, not 0") as soon as a
-// running sum overflows, although the total is exactly zero. Repro: accounts w1, w2
-// (unlimited), p1, p2; transfer INT64_MAX w1->p1 and w2->p2; verify() is not ok. Summing
-// in a 128-bit integer would fix it.
-TEST_CASE("verify sums balances at the int64 limits without a false alarm" * doctest::may_fail()) {
+// verify used to add the balances of a currency in account-code order with checked_add and
+// report a zero_sum violation ("balances of EUR sum to 0 minor units, not 0") as soon as a
+// running sum overflowed, although the total is exactly zero (fixed in bd213db: 128 bits).
+TEST_CASE("verify sums balances at the int64 limits without a false alarm") {
   Bench bench;
   SUBCASE("two accounts at -INT64_MAX and two at +INT64_MAX") {
     for (const char* code : {"w1", "w2"}) {
@@ -364,17 +360,11 @@ TEST_CASE("principals, currencies and account pairs outside the rules store noth
   CHECK(bench.book.transfer(usd).replayed);
 }
 
-// Durations are multiplied by 1000 (to milliseconds) without a range check:
-// purge_keys(INT64_MAX) overflows int64 (undefined behaviour; in practice the cutoff wraps
-// to "now + 1 s" and every stored rejection is purged, the opposite of what was asked).
-// Repro: store a rejection, then purge_keys(INT64_MAX). Under UBSan it aborts the process,
-// so sanitizer builds skip it; ledgerctl bounds --older-than itself, the library does not.
-TEST_CASE("purging with an enormous retention purges nothing and never overflows" *
-          doctest::may_fail()) {
-#if LEDGER_HOSTILE_SANITIZED
-  skip("sanitizer build: this case executes signed overflow in the engine (see comment)");
-  return;
-#endif
+// Durations were multiplied by 1000 (to milliseconds) without a range check:
+// purge_keys(INT64_MAX) overflowed int64 (undefined behaviour; in practice the cutoff
+// wrapped to "now + 1 s" and every stored rejection was purged, the opposite of what was
+// asked). Fixed in bd213db (saturating durations); UBSan builds run this case too.
+TEST_CASE("purging with an enormous retention purges nothing and never overflows") {
   Bench bench;
   CHECK(bench.book.transfer(transfer("poor", "customer", "till", 1)).outcome ==
         Outcome::insufficient_funds);
@@ -388,17 +378,23 @@ TEST_CASE("purging with an enormous retention purges nothing and never overflows
   CHECK(bench.book.find_key("till:1", "poor")->state == KeyState::completed);
 }
 
-// journal() refuses a negative limit; list_keys and list_pending pass it to SQL, where
-// LIMIT -1 means "no limit": every row comes back. Repro: list_keys({.limit = -1}).
-TEST_CASE("negative listing limits are refused like journal()'s, not read as unlimited" *
-          doctest::may_fail()) {
+// journal() refuses a negative limit; list_keys and list_pending used to pass it to SQL,
+// where LIMIT -1 means "no limit": every row came back (fixed in bd213db).
+TEST_CASE("negative listing limits are refused like journal()'s, not read as unlimited") {
   Bench bench;
   for (int i = 0; i < 3; ++i) (void)bench.book.issue_key("till:1", "transfer");
   CHECK_THROWS_AS((void)bench.book.journal(1, -1), Error);
   KeyFilter filter;
   filter.limit = -1;
   try {
-    CHECK(bench.book.list_keys(filter).empty());
+    auto keys = bench.book.list_keys(filter);
+    CHECK(keys.empty());
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::invalid_argument);
+  }
+  try {
+    auto pending = bench.book.list_pending(std::nullopt, -1);
+    CHECK(pending.empty());
   } catch (const Error& e) {
     CHECK(e.code() == ErrorCode::invalid_argument);
   }
