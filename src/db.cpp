@@ -35,6 +35,8 @@ void WriteTransaction::commit() {
 }
 
 void throw_translated(const SQLite::Exception& e, std::string_view what) {
+  constexpr std::string_view kRetry =
+      "retry with the same key (a call without a key: just retry)";
   int extended = e.getExtendedErrorCode();
   switch (e.getErrorCode()) {
     case SQLITE_BUSY:
@@ -42,23 +44,23 @@ void throw_translated(const SQLite::Exception& e, std::string_view what) {
       if (extended == SQLITE_BUSY_SNAPSHOT) {
         throw Error(ErrorCode::busy,
                     fmt::format("{}: another connection wrote since this one started reading; "
-                                "nothing was stored, retry with the same key",
-                                what),
+                                "nothing was stored; {}",
+                                what, kRetry),
                     extended);
       }
       throw Error(ErrorCode::busy,
                   fmt::format("{}: the database is busy (another writer held it past the busy "
-                              "timeout); nothing was stored, retry with the same key",
-                              what),
+                              "timeout); nothing was stored; {}",
+                              what, kRetry),
                   extended);
     case SQLITE_IOERR:
     case SQLITE_FULL:
     case SQLITE_NOMEM:
     case SQLITE_PROTOCOL:
       throw Error(ErrorCode::io,
-                  fmt::format("{}: I/O error ({}); nothing was stored, fix the cause (disk "
-                              "full? device error?) and retry with the same key",
-                              what, e.what()),
+                  fmt::format("{}: I/O error ({}); nothing was stored; fix the cause (disk "
+                              "full? device error?), then {}",
+                              what, e.what(), kRetry),
                   extended);
     case SQLITE_READONLY:
     case SQLITE_PERM:

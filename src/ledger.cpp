@@ -66,8 +66,8 @@ void check_path(const std::string& path, const Options& options) {
     mode_t mode = file == path ? info.st_mode : part.st_mode;
     if (exists && (mode & S_IWOTH) && !options.allow_world_writable) {
       throw Error(ErrorCode::unsafe_file,
-                  fmt::format("{} is writable by every user; run `chmod 600 {}` (or open with "
-                              "allow_world_writable)",
+                  fmt::format("{} is writable by every user, so anyone could rewrite balances; run "
+                              "`chmod 600 {}` (embedding apps may set Options::allow_world_writable)",
                               file, file));
     }
   }
@@ -164,8 +164,10 @@ Ledger Ledger::open(const std::string& path, const Options& options) {
     // Check before writing anything: a refused file must be left exactly as it was.
     int version = detail::check_ledger_file(impl->db, path);
     if (version == 0) prepare_new_ledger_file(path, options);
-    apply_pragmas(impl->db, options);
+    // Migrate before switching to WAL: if a migration fails, its rollback leaves the file
+    // byte-identical (switching the journal mode would already have written the header).
     if (version < detail::latest_schema_version()) detail::migrate(impl->db, path);
+    apply_pragmas(impl->db, options);
     return Ledger(std::move(impl));
   } catch (const SQLite::Exception& e) {
     detail::throw_translated(e, fmt::format("opening {}", path));

@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include "db.h"
 #include "failpoint.h"
@@ -62,7 +63,17 @@ void migrate(Db& db, const std::string& path) {
   if (current == latest_schema_version()) return;
   for (const Migration& migration : embedded_migrations()) {
     if (migration.version <= current) continue;
-    db.exec(migration.sql);
+    try {
+      db.exec(migration.sql);
+    } catch (const SQLite::Exception& e) {
+      // SQL errors here mean the file's tables do not match its version number; I/O and
+      // busy errors keep their own meaning.
+      if (e.getErrorCode() != SQLITE_ERROR && e.getErrorCode() != SQLITE_CONSTRAINT) throw;
+      throw Error(ErrorCode::not_a_ledger,
+                  fmt::format("{}: migration {} failed ({}): its tables do not match schema "
+                              "version {}; the file was left unchanged, restore it from a backup",
+                              path, migration.name, e.what(), current));
+    }
     LEDGER_FAILPOINT("migrate.after_schema");
     db.exec(fmt::format("PRAGMA user_version = {}", migration.version).c_str());
   }
