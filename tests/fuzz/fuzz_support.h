@@ -89,31 +89,4 @@ inline Summary summarize(ledger::Ledger& book) {
   return summary;
 }
 
-// Well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF), written here and
-// not taken from the engine, to steer around a known engine bug (see LEDGER_FUZZ_KNOWN_BUGS).
-inline bool is_utf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    auto lead = static_cast<unsigned char>(text[i]);
-    int extra = lead < 0x80             ? 0
-                : (lead & 0xe0) == 0xc0 ? 1
-                : (lead & 0xf0) == 0xe0 ? 2
-                : (lead & 0xf8) == 0xf0 ? 3
-                                        : -1;
-    if (extra < 0 || text.size() - i - 1 < static_cast<std::size_t>(extra)) return false;
-    std::uint32_t code = lead & (0x7f >> extra);
-    for (int k = 1; k <= extra; ++k) {
-      auto next = static_cast<unsigned char>(text[i + static_cast<std::size_t>(k)]);
-      if ((next & 0xc0) != 0x80) return false;
-      code = (code << 6) | (next & 0x3f);
-    }
-    static constexpr std::uint32_t kMinimum[] = {0, 0x80, 0x800, 0x10000};
-    if (code < kMinimum[extra] || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
-      return false;
-    }
-    i += static_cast<std::size_t>(extra) + 1;
-  }
-  return true;
-}
-
 }  // namespace fuzz
