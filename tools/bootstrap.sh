@@ -4,7 +4,11 @@
 #   tools/bootstrap.sh deps   install the Debian 12 packages (as root)
 #   tools/bootstrap.sh demo   deps + release build + run tools/pos-sim on ./pos-sim.db
 #   tools/bootstrap.sh test   deps + -Werror build + the full CTest suite, then the same
-#                             suite under ASan+UBSan (set LEDGER_SKIP_SANITIZE=1 to skip)
+#                             suite under ASan+UBSan (set LEDGER_SKIP_SANITIZE=1 to skip);
+#                             with CI=true also the tsan and fuzz modes below
+#   tools/bootstrap.sh tsan   ThreadSanitizer build (CMake preset tsan) + the concurrency tests
+#   tools/bootstrap.sh fuzz   clang 14 libFuzzer build (preset fuzz) + every seed, then each
+#                             fuzz target for FUZZ_SECONDS (default 30) s: tests/fuzz/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -34,6 +38,38 @@ run_tests() {  # run_tests DIR
   (cd "$1" && ctest --output-on-failure -j "$jobs" --timeout 600)
 }
 
+# ThreadSanitizer: the tests that run threads or processes on one file ("threads ...",
+# "processes ...", "a writer waits ...", the crash suite's concurrent kills); the filter is
+# the tsan test preset in CMakePresets.json.
+run_tsan() {
+  cmake --preset tsan >/dev/null
+  cmake --build --preset tsan -j "$jobs"
+  ctest --preset tsan -j "$jobs"
+}
+
+install_fuzz_deps() {  # clang 14 and its sanitizer/libFuzzer runtimes
+  local missing=()
+  for p in clang-14 libclang-rt-14-dev; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+# libFuzzer: every seed of every corpus must pass, then each target fuzzes for a bounded
+# time (FUZZ_SECONDS, default 30; 4 targets = 2 minutes).
+run_fuzz() {
+  install_fuzz_deps
+  cmake --preset fuzz >/dev/null
+  cmake --build --preset fuzz -j "$jobs"
+  ctest --preset fuzz -j "$jobs"
+  FUZZ_SECONDS="${FUZZ_SECONDS:-30}" tests/fuzz/run.sh build-fuzz
+}
+
 case "${1:-test}" in
   deps)
     install_deps ;;
@@ -50,7 +86,17 @@ case "${1:-test}" in
       build build-asan -DLEDGER_WERROR=ON -DLEDGER_FAILPOINTS=ON -DLEDGER_SANITIZE=ON \
         -DCMAKE_BUILD_TYPE=Debug
       ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_tests build-asan
+    fi
+    if [ "${CI:-}" = true ]; then
+      run_tsan
+      run_fuzz
     fi ;;
+  tsan)
+    install_deps
+    run_tsan ;;
+  fuzz)
+    install_deps
+    run_fuzz ;;
   *)
-    echo "usage: tools/bootstrap.sh [deps|demo|test]" >&2; exit 2 ;;
+    echo "usage: tools/bootstrap.sh [deps|demo|test|tsan|fuzz]" >&2; exit 2 ;;
 esac
