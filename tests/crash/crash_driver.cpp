@@ -125,6 +125,17 @@ struct SoakOptions {
 
 std::string self_path() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
 
+// A child killed at a random failpoint, by a random action, on a random hit.
+void random_failpoint_kill(const KillConfig& kill, const std::vector<std::string>& failpoints,
+                           std::mt19937_64& rng, Report& report) {
+  const std::string& name = failpoints[rng() % failpoints.size()];
+  const char* actions[] = {"abort", "exit", "sigkill"};
+  // Most failpoints are reached several times (hits vary with the seed); past the last
+  // hit the run is a clean one, which the check covers too.
+  std::int64_t nth = name.rfind("migrate.", 0) == 0 ? 1 : 1 + static_cast<std::int64_t>(rng() % 4);
+  failpoint_kill(kill, name, actions[rng() % 3], nth, report);
+}
+
 // One scenario of the rotation, with its own seed and directory.
 void run_scenario(std::int64_t n, std::uint64_t seed, const std::string& dir,
                   const std::vector<std::string>& failpoints, Report& report) {
@@ -134,12 +145,7 @@ void run_scenario(std::int64_t n, std::uint64_t seed, const std::string& dir,
     case 0:
     case 1:
       if (failpoints_enabled() && !failpoints.empty()) {
-        const std::string& name = failpoints[rng() % failpoints.size()];
-        const char* actions[] = {"abort", "exit", "sigkill"};
-        // Most failpoints are reached several times (hits vary with the seed); past the
-        // last hit the run is a clean one, which the check covers too.
-        int nth = name.rfind("migrate.", 0) == 0 ? 1 : 1 + static_cast<int>(rng() % 4);
-        failpoint_kill(kill, name, actions[rng() % 3], nth, report);
+        for (int i = 0; i < 4; ++i) random_failpoint_kill(kill, failpoints, rng, report);
         return;
       }
       random_kills(kill, 3, report);

@@ -108,7 +108,10 @@ std::map<std::string, std::int64_t> reached_failpoints(const KillConfig& config,
 
 void failpoint_kill(const KillConfig& config, const std::string& name, const std::string& action,
                     std::int64_t nth, Report& report) {
-  std::string dir = make_dir(fmt::format("{}/fp-{}-{}-{}", config.work_dir, name, action, nth));
+  // Each run gets a fresh file, even if a scenario draws the same failpoint twice.
+  static int runs = 0;
+  std::string dir =
+      make_dir(fmt::format("{}/fp-{}-{}-{}-{}", config.work_dir, name, action, nth, ++runs));
   ChildSpec spec = failpoint_workload(dir, config.seed);
   std::string armed = fmt::format("{}:{}:{}", name, action, nth);
   Child child(child_argv(config.driver, spec), {{"LEDGER_FAILPOINT", armed}});
