@@ -23,7 +23,7 @@ enum ExitCode : int {
   kExitNotALedger = 5,  // not a ledger, corrupt, newer schema, or fails verify
 };
 
-// A failure that ends the command. main() prints `what()` as one line on stderr and exits
+// A failure that ends the command. run() prints `what()` as one line on stderr and exits
 // with `exit_code()`. The message names what was wrong and what to do about it.
 class CliError : public std::runtime_error {
  public:
@@ -40,19 +40,25 @@ struct Globals {
   std::string db_path;  // --db, else $LEDGER_DB, else ./ledger.db (resolved after parsing)
   bool json = false;    // print exactly one JSON document instead of text
   std::string busy_timeout_ms_text = "5000";  // --busy-timeout-ms, validated on open
-  std::string command;  // the chosen command, e.g. "account create", for help hints
+  bool issued_keys_only = false;  // --issued-keys-only: Options::allow_client_keys = false
+  std::string command;            // the chosen command, e.g. "account create", for help hints
 };
 
-// What main() runs once the command line parsed; returns the exit code.
+// What run() runs once the command line parsed; returns the exit code.
 using Action = std::function<int()>;
 
 // Each command group adds its subcommands to `app`. When one of them is chosen on the
 // command line, its CLI11 callback stores the command's action in `chosen`. Parsing and
 // running are kept apart so that every parse error exits 2 before anything is opened.
+// One source file per group: admin.cpp, account.cpp, key.cpp, transfer.cpp, pending.cpp,
+// reverse.cpp, batch.cpp, journal.cpp.
 void add_admin_commands(CLI::App& app, Globals& globals, Action& chosen);
 void add_account_commands(CLI::App& app, Globals& globals, Action& chosen);
 void add_key_commands(CLI::App& app, Globals& globals, Action& chosen);
 void add_transfer_command(CLI::App& app, Globals& globals, Action& chosen);
+void add_pending_commands(CLI::App& app, Globals& globals, Action& chosen);
+void add_reverse_command(CLI::App& app, Globals& globals, Action& chosen);
+void add_batch_command(CLI::App& app, Globals& globals, Action& chosen);
 void add_journal_command(CLI::App& app, Globals& globals, Action& chosen);
 
 }  // namespace ledgerctl

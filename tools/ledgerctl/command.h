@@ -1,5 +1,5 @@
 // Declaring a ledgerctl command: its CLI11 subcommand, help text with an example, and the
-// action main() runs when the command line chose it.
+// action run() runs when the command line chose it.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -13,7 +13,8 @@ namespace ledgerctl {
 // Subcommand help does not list the parent's options, so every footer recalls them.
 inline constexpr const char* kGlobalOptionsNote =
     "\nGlobal options, before or after the command: --db PATH (default $LEDGER_DB, then "
-    "./ledger.db), --json, --busy-timeout-ms MS. Exit codes: see `ledgerctl --help`.";
+    "./ledger.db), --json, --busy-timeout-ms MS, --issued-keys-only. Exit codes: see "
+    "`ledgerctl --help`.";
 
 // Adds subcommand `name` to `parent`. `examples` (one command per line) goes to the help
 // footer. When the command line chooses this subcommand, `action` becomes `chosen`.

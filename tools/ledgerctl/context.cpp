@@ -25,6 +25,7 @@ std::string hint_no_ledger(const std::string& path) {
 ledger::Options options_for(const Globals& globals, bool create_if_missing) {
   ledger::Options options;
   options.create_if_missing = create_if_missing;
+  options.allow_client_keys = !globals.issued_keys_only;
   options.busy_timeout_ms =
       static_cast<int>(parse_count("--busy-timeout-ms", globals.busy_timeout_ms_text, 0, 600000));
   return options;

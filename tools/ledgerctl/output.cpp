@@ -112,7 +112,7 @@ nlohmann::ordered_json time_json(const std::optional<std::int64_t>& epoch_ms) {
 Table::Table(std::vector<Column> columns) : columns_(std::move(columns)) {}
 
 void Table::add_row(std::vector<std::string> cells) {
-  // A programmer error, checked in every build: main() reports it as a bug (exit 5).
+  // A programmer error, checked in every build: run() reports it as a bug (exit 5).
   if (cells.size() != columns_.size()) {
     throw std::logic_error(
         fmt::format("table row has {} cells for {} columns", cells.size(), columns_.size()));

@@ -10,12 +10,10 @@
 #include "command.h"
 #include "context.h"
 #include "input.h"
-#include "output.h"
+#include "keyed.h"
 
 namespace ledgerctl {
 namespace {
-
-using json = nlohmann::ordered_json;
 
 struct TransferOptions {
   std::string principal;
@@ -26,86 +24,6 @@ struct TransferOptions {
   std::string currency;
   std::string memo;
 };
-
-int exit_code_for(ledger::OutcomeClass outcome_class) {
-  switch (outcome_class) {
-    case ledger::OutcomeClass::done:
-      return kExitDone;
-    case ledger::OutcomeClass::rejected:
-      return kExitRejected;
-    case ledger::OutcomeClass::conflict:
-      return kExitConflict;
-    case ledger::OutcomeClass::malformed:
-      return kExitUsage;
-  }
-  return kExitNotALedger;  // an outcome this tool does not know: treat as a bug
-}
-
-const char* class_name(ledger::OutcomeClass outcome_class) {
-  switch (outcome_class) {
-    case ledger::OutcomeClass::done:
-      return "done";
-    case ledger::OutcomeClass::rejected:
-      return "rejected";
-    case ledger::OutcomeClass::conflict:
-      return "conflict";
-    case ledger::OutcomeClass::malformed:
-      return "malformed";
-  }
-  return "unknown";
-}
-
-std::string sequence_text(const ledger::TransferResult& result) {
-  return result.sequence ? fmt::format(" (journal sequence {})", *result.sequence) : "";
-}
-
-// The stderr line that says what happened. The engine's messages for conflicts and
-// malformed requests already say what to do; rejections get the rule for retries added.
-std::string status_line(const ledger::TransferResult& result) {
-  const std::string outcome = ledger::to_string(result.outcome);
-  const std::string message = one_line(result.message);
-  const std::string replay = "replayed: stored response of an earlier execution";
-  switch (ledger::outcome_class(result.outcome)) {
-    case ledger::OutcomeClass::done:
-      return result.replayed ? replay + sequence_text(result) + "; nothing moved now"
-                             : "ledgerctl: executed" + sequence_text(result);
-    case ledger::OutcomeClass::rejected:
-      if (result.replayed) {
-        return fmt::format("{}: rejected ({}); a new attempt needs a new key", replay, outcome);
-      }
-      return fmt::format(
-          "ledgerctl: rejected ({}): {}; the rejection is stored with the key: "
-          "a retry replays it, a new attempt needs a new key",
-          outcome, message);
-    case ledger::OutcomeClass::conflict:
-      return fmt::format(
-          "ledgerctl: error: idempotency conflict ({}): {}{}", outcome, message,
-          result.differing_field.empty()
-              ? ""
-              : " (first differing field: " + one_line(result.differing_field) + ")");
-    case ledger::OutcomeClass::malformed:
-      return fmt::format("ledgerctl: error: malformed request ({}): {}", outcome, message);
-  }
-  return "ledgerctl: error: unknown outcome " + outcome;
-}
-
-// The --json document: {"replayed","outcome","outcome_class","exit_code","sequence",
-// "message","differing_field","response"}, where "response" is the body as a JSON value.
-json wrapper_json(const ledger::TransferResult& result, int exit_code) {
-  json response = nullptr;
-  if (!result.body.empty()) {
-    response = json::parse(result.body, nullptr, /*allow_exceptions=*/false);
-    if (response.is_discarded()) response = result.body;
-  }
-  return {{"replayed", result.replayed},
-          {"outcome", ledger::to_string(result.outcome)},
-          {"outcome_class", class_name(ledger::outcome_class(result.outcome))},
-          {"exit_code", exit_code},
-          {"sequence", result.sequence ? json(*result.sequence) : json(nullptr)},
-          {"message", result.message},
-          {"differing_field", result.differing_field},
-          {"response", response}};
-}
 
 ledger::TransferRequest request_from(const TransferOptions& options) {
   const int exponent = currency_exponent_or_throw(options.currency);
@@ -123,16 +41,7 @@ ledger::TransferRequest request_from(const TransferOptions& options) {
 int run_transfer(const Globals& globals, const TransferOptions& options) {
   const ledger::TransferRequest request = request_from(options);  // usage errors first
   ledger::Ledger ledger = open_existing(globals);
-  const ledger::TransferResult result = ledger.transfer(request);
-  const int exit_code = exit_code_for(ledger::outcome_class(result.outcome));
-  if (globals.json) {
-    print_json(wrapper_json(result, exit_code));
-  } else if (!result.body.empty()) {
-    print_line(result.body);
-  }
-  flush_out();  // the body is out before the status line, for readers of both streams
-  print_err_line(status_line(result));
-  return exit_code;
+  return print_keyed_result(globals, ledger.transfer(request));
 }
 
 }  // namespace
