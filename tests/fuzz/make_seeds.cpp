@@ -160,6 +160,49 @@ void random_seeds(const fs::path& out, int count, std::size_t size, std::uint32_
   }
 }
 
+// Mode byte 0 (even): NUL-separated arguments; odd: a batch file (bit 1: --linked).
+void ledgerctl_seeds(const fs::path& out) {
+  const std::vector<std::vector<std::string>> lines = {
+      {"account", "list", "--json"},
+      {"account", "create", "till:7", "--currency", "EUR", "--overdraft-limit", "10.00"},
+      {"account", "show", "till"},
+      {"transfer", "--principal", "till:1", "--key", "k9", "--from", "world", "--to", "till",
+       "--amount", "12.34", "--currency", "EUR", "--memo", "sale"},
+      {"transfer", "--principal", "till:1", "--key", "k1", "--from", "world", "--to", "till",
+       "--amount", "12.50", "--currency", "EUR", "--memo", "receipt 1"},
+      {"key", "issue", "--principal", "till:1", "--operation", "transfer", "--ttl", "60"},
+      {"key", "list", "--state", "issued", "--json"},
+      {"key", "show", "k2", "--principal", "till:1"},
+      {"key", "purge", "--older-than", "0"},
+      {"journal", "--since", "1", "--limit", "5", "--format", "csv"},
+      {"verify", "--json"},
+      {"stats"},
+      {"backup", "copy.db"},
+      {"--db", "other.db", "init"},
+      {"--busy-timeout-ms", "0", "account", "list"},
+      {"account", "create", "--help"},
+      {"transfer", "--amount", "1e3"}};
+  int n = 0;
+  for (const auto& line : lines) {
+    std::string bytes(1, '\0');
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      if (i > 0) bytes.push_back('\0');
+      bytes += line[i];
+    }
+    write(out, "args-" + std::to_string(n++), bytes);
+  }
+  const std::string item =
+      R"({"principal":"till:1","key":"b1","from":"world","to":"till","amount":"1.00",)"
+      R"("currency":"EUR","memo":"batch"})";
+  write(out, "batch-one", "\x01" + item + "\n");
+  write(out, "batch-linked",
+        "\x03" + item + "\n" +
+            R"({"principal":"till:1","key":"b2","from":"till","to":)"
+            R"("customer","amount":"99999.00","currency":"EUR"})" +
+            "\n");
+  write(out, "batch-bad-line", "\x01{\"principal\":1}\n\n");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -175,6 +218,7 @@ int main(int argc, char** argv) {
   random_seeds(root / "fuzz_transfer", 6, 64, 42);
   write(root / "fuzz_transfer", "all-zero", std::string(200, '\0'));
   write(root / "fuzz_transfer", "all-ones", std::string(200, '\xff'));
+  ledgerctl_seeds(root / "fuzz_ledgerctl");
   std::printf("seed corpora written under %s\n", root.c_str());
   return 0;
 }

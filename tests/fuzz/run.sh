@@ -25,6 +25,9 @@ if [ ! -d "$bin" ]; then
        "cmake -S . -B $build -DLEDGER_FUZZ=ON -DLEDGER_SANITIZE=ON (or cmake --preset fuzz)" >&2
   exit 2
 fi
+# Absolute paths: a target may change its working directory (fuzz_ledgerctl does).
+build=$(cd "$build" && pwd)
+bin="$build/tests/fuzz"
 targets=${FUZZ_TARGETS:-$(cd "$bin" && ls fuzz_* 2>/dev/null | grep -v '\.' || true)}
 if [ -z "$targets" ]; then
   echo "run.sh: no fuzz_* binaries in $bin; build the ledger-fuzzers target first" >&2
@@ -54,10 +57,12 @@ for target in $targets; do
   mkdir -p "$work"
   echo "== $target: ${seconds}s"
   status=0
+  dict=()
+  [ -f "$here/$target.dict" ] && dict=(-dict="$here/$target.dict")
   # -timeout: one input running 25 s is a hang; -rss_limit_mb: bounded memory.
   "$bin/$target" -max_total_time="$seconds" -max_len="$(max_len "$target")" -timeout=25 \
     -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$build/fuzz-artifacts/$target-" \
-    "$work" "$here/corpus/$target" > "$log" 2>&1 || status=$?
+    "${dict[@]}" "$work" "$here/corpus/$target" > "$log" 2>&1 || status=$?
   last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
