@@ -18,39 +18,10 @@ import sys
 import threading
 import time
 
+import cases_batch  # noqa: F401  (registers its cases)
+import cases_pending  # noqa: F401  (registers its cases)
+from common import CASES, balance, case, journal_rows, setup_shop, transfer
 from harness import MUTANTS, Ledgerctl, Result, TestFailure, Workdir, check, file_digest
-
-CASES = {}
-
-
-def case(function):
-    CASES[function.__name__] = function
-    return function
-
-
-def setup_shop(ctl):
-    """A ledger with world (no floor), two tills, a customer and a USD account."""
-    ctl.ok("init")
-    ctl.ok("account", "create", "world", "--currency", "EUR", "--allow-negative",
-           "--name", "outside world")
-    ctl.ok("account", "create", "till:1", "--currency", "EUR")
-    ctl.ok("account", "create", "customer:1", "--currency", "EUR", "--overdraft-limit", "50")
-    ctl.ok("account", "create", "usd:1", "--currency", "USD")
-
-
-def transfer(ctl, key, source, target, amount, *extra, principal="till:1", currency="EUR"):
-    return ctl.run("transfer", "--principal", principal, "--key", key, "--from", source,
-                   "--to", target, "--amount", amount, "--currency", currency, *extra)
-
-
-def balance(ctl, code):
-    return ctl.run("account", "show", code, "--json").expect(0).json()["balance_minor"]
-
-
-def journal_rows(ctl, *extra):
-    result = ctl.run("journal", "--format", "jsonl", *extra).expect(0)
-    return [json.loads(line) for line in result.stdout.splitlines()]
-
 
 # --- every command works ---------------------------------------------------------------
 
@@ -359,6 +330,9 @@ def make_bad_files(ctl):
     connection.close()
     os.chmod(files["world_writable"], 0o666)
     os.chmod(files["unreadable"], 0o000)
+    with open(os.path.join(work, "good-batch.jsonl"), "w") as handle:
+        handle.write('{"principal":"p","key":"k","from":"world","to":"till:1","amount":"1",'
+                     '"currency":"EUR"}\n')
     return files
 
 
@@ -385,7 +359,21 @@ def commands_for_bad_db(work):
             ["transfer", "--principal", "p", "--key", "k", "--from", "world", "--to",
              "till:1", "--amount", "1", "--currency", "EUR"],
             ["journal"], ["verify"], ["backup", os.path.join(work, "copy-of-bad.db")],
-            ["stats"], ["init"]]
+            ["stats"], ["init"]] + new_commands_for_bad_db(work)
+
+
+def new_commands_for_bad_db(work):
+    """Two-phase transfers, refunds and batches on a bad --db (make_bad_files wrote the
+    batch file)."""
+    return [["pending", "reserve", "--principal", "p", "--key", "k", "--from", "world", "--to",
+             "till:1", "--amount", "1", "--currency", "EUR"],
+            ["pending", "post", "--principal", "p", "--key", "k", "--pending", "1"],
+            ["pending", "post", "--principal", "p", "--key", "k", "--pending", "1", "--amount",
+             "1"],
+            ["pending", "void", "--principal", "p", "--key", "k", "--pending", "1"],
+            ["pending", "list"], ["pending", "expire"],
+            ["reverse", "--principal", "p", "--key", "k", "--transfer", "1", "--amount", "1"],
+            ["batch", os.path.join(work, "good-batch.jsonl")]]
 
 
 def run_as_nobody():
@@ -446,8 +434,14 @@ def busy_ledger(ctl):
         for args in (["transfer", "--principal", "till:1", "--key", "busy-1", "--from",
                       "world", "--to", "till:1", "--amount", "3", "--currency", "EUR"],
                      ["account", "create", "late", "--currency", "EUR"],
-                     ["key", "issue", "--principal", "p", "--operation", "transfer"]):
-            result = ctl.run(*fast, *args).expect_error(4)
+                     ["key", "issue", "--principal", "p", "--operation", "transfer"],
+                     BUSY_RESERVE, ["pending", "post", "--principal", "p", "--key", "b3",
+                                    "--pending", "1"],
+                     ["pending", "void", "--principal", "p", "--key", "b4", "--pending", "1"],
+                     ["pending", "expire"],
+                     ["reverse", "--principal", "p", "--key", "b5", "--transfer", "1"],
+                     ["batch", "-"]):
+            result = ctl.run(*fast, *args, input=BUSY_BATCH).expect_error(4)
             check("retry" in result.stderr or "again" in result.stderr,
                   "a transient error says to retry", result)
     finally:
@@ -457,6 +451,15 @@ def busy_ledger(ctl):
     first = transfer(ctl, "busy-1", "world", "till:1", "3").expect(0)
     check("replayed" not in first.stderr, "the retry executes now", first)
     check(balance(ctl, "till:1") == 300, "the retry moved the money once")
+    held = ctl.run(*BUSY_RESERVE).expect(0)
+    check("replayed" not in held.stderr, "the reserve executes now", held)
+    ctl.run("batch", "-", input=BUSY_BATCH).expect(0)
+
+
+BUSY_RESERVE = ["pending", "reserve", "--principal", "p", "--key", "b2", "--from", "world",
+                "--to", "till:1", "--amount", "1", "--currency", "EUR"]
+BUSY_BATCH = ('{"principal":"p","key":"b6","from":"world","to":"till:1","amount":"1",'
+              '"currency":"EUR"}\n')
 
 
 # --- verify fails: exit 5 ---------------------------------------------------------------
@@ -556,7 +559,9 @@ def check_parallel_outcomes(outcomes, amounts):
 COMMAND_PATHS = [[], ["init"], ["account"], ["account", "create"], ["account", "list"],
                  ["account", "show"], ["key"], ["key", "issue"], ["key", "show"],
                  ["key", "list"], ["key", "purge"], ["transfer"], ["journal"], ["verify"],
-                 ["backup"], ["stats"]]
+                 ["backup"], ["stats"], ["pending"], ["pending", "reserve"],
+                 ["pending", "post"], ["pending", "void"], ["pending", "list"],
+                 ["pending", "expire"], ["reverse"], ["batch"]]
 
 
 @case

@@ -2,21 +2,32 @@
 and the shape of its output, and proves that refused commands leave the ledger unchanged.
 
 A "mutant" can be switched on to break ledgerctl's behaviour on purpose (collapse every
-exit code to 0, hide stdout, append noise to JSON, make every transfer key unique). CTest
-runs each case once against the real binary and once against a mutant that must make it
-fail: that is how each test shows that it can fail.
+exit code to 0, hide stdout, append noise to JSON, make every transfer key unique, drop
+--linked, --timeout, --issued-keys-only or the --amount of post and reverse, or send a batch
+without its bad lines). CTest runs each case once against the real binary and once against
+a mutant that must make it fail: that is how each test shows that it can fail.
 """
 
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 import tempfile
 import uuid
 
-MUTANTS = ("exit0", "mute", "json-noise", "fresh-key")
+MUTANTS = ("exit0", "mute", "json-noise", "fresh-key", "unlinked", "no-timeout", "client-keys",
+           "no-amount", "lenient-batch")
+
+# Options a mutant drops from the command line: (mutant, option, takes a value, commands).
+DROPPED_OPTIONS = (("unlinked", "--linked", False, None),
+                   ("no-timeout", "--timeout", True, None),
+                   ("client-keys", "--issued-keys-only", False, None),
+                   ("no-amount", "--amount", True, (("pending", "post"), ("reverse",))))
+
+BATCH_FIELDS = {"principal", "key", "from", "to", "amount", "currency"}
 
 
 class TestFailure(Exception):
@@ -103,12 +114,12 @@ class Ledgerctl:
         self.mutant = mutant
 
     def run(self, *args, db=None, use_db=True, env=None, cwd=None, stdout=None,
-            prefix=(), timeout=60):
-        """Runs `ledgerctl [--db DB] ARGS...`; `use_db=False` leaves --db out."""
+            prefix=(), timeout=60, input=None):
+        """Runs `ledgerctl [--db DB] ARGS...`; `use_db=False` leaves --db out; `input`
+        (text or bytes) is sent to its standard input."""
         args = [str(a) for a in args]
-        if self.mutant == "fresh-key" and "--key" in args:
-            at = args.index("--key") + 1
-            args[at] = f"{args[at]}-{uuid.uuid4().hex[:8]}"
+        shown_args = list(args)
+        args, input = self._mutate_args(args, input)
         argv = list(prefix) + [self.binary]
         if use_db:
             argv += ["--db", db if db is not None else self.db]
@@ -116,10 +127,31 @@ class Ledgerctl:
         full_env.update(env or {})
         capture_stdout = subprocess.PIPE if stdout is None else stdout
         proc = subprocess.run(argv + args, stdout=capture_stdout, stderr=subprocess.PIPE,
-                              cwd=cwd or self.workdir, env=full_env, timeout=timeout)
+                              cwd=cwd or self.workdir, env=full_env, timeout=timeout,
+                              input=input.encode() if isinstance(input, str) else input)
         out = proc.stdout.decode("utf-8", "replace") if proc.stdout is not None else ""
-        result = Result(args, proc.returncode, out, proc.stderr.decode("utf-8", "replace"))
+        result = Result(shown_args, proc.returncode, out,
+                        proc.stderr.decode("utf-8", "replace"))
         return self._mutate(result)
+
+    def _mutate_args(self, args, input):
+        if self.mutant == "fresh-key" and "--key" in args:
+            at = args.index("--key") + 1
+            args[at] = f"{args[at]}-{uuid.uuid4().hex[:8]}"
+        for mutant, option, takes_value, commands in DROPPED_OPTIONS:
+            applies = commands is None or any(args[:len(c)] == list(c) for c in commands)
+            if self.mutant == mutant and applies and option in args:
+                at = args.index(option)
+                del args[at:at + (2 if takes_value else 1)]
+        if self.mutant == "lenient-batch" and args[:1] == ["batch"] and len(args) > 1:
+            text = input if args[1] == "-" else _read_or_none(os.path.join(self.workdir,
+                                                                          args[1]))
+            if isinstance(text, bytes):
+                text = text.decode("utf-8", "replace")
+            if text is not None:
+                args[1], input = "-", "".join(line for line in text.splitlines(True)
+                                              if _plausible_batch_line(line))
+        return args, input
 
     def _mutate(self, result):
         if self.mutant == "exit0" and result.returncode > 0:
@@ -152,6 +184,26 @@ class Ledgerctl:
         for name in before:
             if before[name] != after[name]:
                 result.fail(f"the refused command changed the ledger ({name} differs)")
+
+
+def _read_or_none(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def _plausible_batch_line(line):
+    """What a careless batch reader would accept: a JSON object with the six fields as
+    strings and a plain amount; it skips every other line instead of refusing the batch."""
+    try:
+        item = json.loads(line)
+    except ValueError:
+        return False
+    return (isinstance(item, dict) and BATCH_FIELDS <= set(item) and
+            all(isinstance(item[f], str) for f in BATCH_FIELDS) and
+            re.fullmatch(r"[0-9]+(\.[0-9]{1,2})?", item["amount"]) is not None)
 
 
 def sql_dump(path):
