@@ -21,56 +21,90 @@ double file_mib(const std::string& path) {
   return bytes / (1024.0 * 1024.0);
 }
 
-// Grows the ledger to each size in turn and measures batch throughput there.
-void engine_scale(const Config& config, const std::string& path, Report& report) {
-  ledger::Ledger engine = open_engine(path, config);
-  KeyGen keys(config.seed, 5);
-  Sales sales;
-  std::int64_t prior = 0;
-  Throughput build;
-  auto book = [&](int count) {
-    expect_created(engine.transfer_batch(sales.batch(keys, prior, count)), "scale");
-    prior += count;
+// The engine side: a ledger grown by transfer_batch.
+class EngineSide {
+ public:
+  EngineSide(const std::string& path, const Config& config, std::uint64_t stream)
+      : engine_(open_engine(path, config)), keys_(config.seed, stream) {}
+  int add(int count) {
+    expect_created(engine_.transfer_batch(sales_.batch(keys_, size_, count)), "scale");
+    size_ += count;
     return count;
-  };
-  for (std::int64_t size : config.scale_sizes) {
-    const auto start = Clock::now();
-    while (prior < size) {
-      build.items += book(static_cast<int>(std::min<std::int64_t>(config.scale_build_batch,
-                                                                  size - prior)));
-    }
-    build.seconds += seconds_since(start);
-    Throughput measured = run_for(config.scale_measure_seconds,
-                                  [&] { return book(config.batch_size); });
-    const std::string label = size_label(size);
-    report.add("scale_rate_" + label, measured.rate(), "transfers/s");
-    report.add("scale_rss_" + label, current_rss_mib(), "MiB", 1);
   }
-  report.add("scale_build_rate", build.rate(), "transfers/s");
-  report.add("scale_transfers", static_cast<double>(prior), "transfers");
-  report.add("scale_file_size", file_mib(path), "MiB", 1);
+  [[nodiscard]] std::int64_t size() const { return size_; }
+
+ private:
+  ledger::Ledger engine_;
+  KeyGen keys_;
+  Sales sales_;
+  std::int64_t size_ = 0;
+};
+
+// The bare side: 16-byte random-key rows.
+class BareSide {
+ public:
+  BareSide(const std::string& path, const Config& config, std::uint64_t stream)
+      : bare_(path, config.durability), keys_(config.seed, stream) {}
+  int add(int count) {
+    batch_.resize(static_cast<std::size_t>(count));
+    for (Key16& key : batch_) key = keys_.bytes16();
+    bare_.insert_keys(batch_);
+    size_ += count;
+    return count;
+  }
+  [[nodiscard]] std::int64_t size() const { return size_; }
+
+ private:
+  BareDb bare_;
+  KeyGen keys_;
+  std::vector<Key16> batch_;
+  std::int64_t size_ = 0;
+};
+
+template <typename Side>
+Throughput grow(Side& side, std::int64_t size, int per_commit) {
+  Throughput done;
+  const auto start = Clock::now();
+  while (side.size() < size) {
+    done.items += side.add(static_cast<int>(std::min<std::int64_t>(per_commit, size - side.size())));
+  }
+  done.seconds = seconds_since(start);
+  return done;
 }
 
-// The same with bare 16-byte random-key rows, 1000 per commit (building 10 000 per commit).
-void bare_scale(const Config& config, const std::string& path, Report& report) {
-  BareDb bare(path, config.durability);
-  KeyGen keys(config.seed, 6);
-  std::int64_t rows = 0;
-  std::vector<Key16> batch;
-  auto insert = [&](std::int64_t count) {
-    batch.resize(static_cast<std::size_t>(count));
-    for (Key16& key : batch) key = keys.bytes16();
-    bare.insert_keys(batch);
-    rows += count;
-    return count;
-  };
+// Grows one side to each size in turn and measures batches of batch_size there. A fresh
+// side of the first size is measured at the same time, in alternating slices, so that the
+// ratio of the two is not the machine's load changing between sizes.
+template <typename Side>
+void scale_side(const Config& config, const std::string& path, const std::string& prefix,
+                const std::string& unit, int build_per_commit, Report& report) {
+  constexpr int kSlices = 4;
+  Side side(path, config, 5);
+  Throughput build;
+  const std::string reference_path = path + ".reference";
   for (std::int64_t size : config.scale_sizes) {
-    while (rows < size) insert(std::min<std::int64_t>(10'000, size - rows));
-    Throughput measured = run_for(config.scale_measure_seconds,
-                                  [&] { return insert(config.batch_size); });
-    report.add("scale_bare_rate_" + size_label(size), measured.rate(), "rows/s");
+    build += grow(side, size, build_per_commit);
+    remove_db(Config{}, reference_path);  // always: the reference is rebuilt at every size
+    Throughput measured;
+    Throughput reference_measured;
+    {
+      Side reference(reference_path, config, 6 + static_cast<std::uint64_t>(size));
+      grow(reference, config.scale_sizes.front(), build_per_commit);
+      const double slice = config.scale_measure_seconds / kSlices;
+      for (int i = 0; i < kSlices; ++i) {
+        measured += run_for(slice, [&] { return side.add(config.batch_size); });
+        reference_measured += run_for(slice, [&] { return reference.add(config.batch_size); });
+      }
+    }
+    remove_db(Config{}, reference_path);
+    const std::string label = size_label(size);
+    report.add(prefix + "rate_" + label, measured.rate(), unit);
+    report.add(prefix + "reference_rate_" + label, reference_measured.rate(), unit);
+    report.add(prefix + "rss_" + label, current_rss_mib(), "MiB", 1);
   }
-  report.add("scale_bare_file_size", file_mib(path), "MiB", 1);
+  report.add(prefix + "build_rate", build.rate(), unit);
+  report.add(prefix + "size", static_cast<double>(side.size()), "");
+  report.add(prefix + "file_size", file_mib(path), "MiB", 1);
 }
 
 ChildResult scale_in_new_process(const Config& config, const std::string& role,
@@ -95,9 +129,10 @@ void add_child_figures(Report& report, const ChildResult& result, const char* wh
 void run_scale_child(const Config& config, const std::string& role, const std::string& path,
                      Report& report) {
   if (role == "engine") {
-    engine_scale(config, path, report);
+    scale_side<EngineSide>(config, path, "scale_", "transfers/s", config.scale_build_batch,
+                           report);
   } else if (role == "bare") {
-    bare_scale(config, path, report);
+    scale_side<BareSide>(config, path, "scale_bare_", "rows/s", 10'000, report);
   } else {
     throw std::invalid_argument("unknown child role " + role);
   }
@@ -113,8 +148,12 @@ void run_scale(const Config& config, Report& report) {
   report.add("scale_peak_rss", engine.peak_rss_mib, "MiB", 1);
   const std::string first = size_label(config.scale_sizes.front());
   const std::string last = size_label(config.scale_sizes.back());
+  // rate at the last size ÷ rate at the first size, both measured at the same time; and
+  // the same from the first size's own measurement, minutes earlier (load may differ).
   report.add("ratio_scale", engine.value("scale_rate_" + last) /
-                                engine.value("scale_rate_" + first), "", 3);
+                                engine.value("scale_reference_rate_" + last), "", 3);
+  report.add("ratio_scale_unpaired", engine.value("scale_rate_" + last) /
+                                         engine.value("scale_rate_" + first), "", 3);
   ChildResult bare;
   if (config.scale_bare) {
     const std::string bare_path = db_path(config, "scale-bare.db");
@@ -123,14 +162,19 @@ void run_scale(const Config& config, Report& report) {
     add_child_figures(report, bare, "scale (bare)");
     report.add("scale_bare_peak_rss", bare.peak_rss_mib, "MiB", 1);
     report.add("bare_ratio_scale", bare.value("scale_bare_rate_" + last) /
-                                       bare.value("scale_bare_rate_" + first), "", 3);
+                                       bare.value("scale_bare_reference_rate_" + last), "", 3);
   }
   for (std::int64_t size : config.scale_sizes) {
     const std::string label = size_label(size);
-    nlohmann::ordered_json point = {{"prior_transfers", size},
-                            {"engine_rate", engine.value("scale_rate_" + label)},
-                            {"engine_rss_mib", engine.value("scale_rss_" + label)}};
-    if (config.scale_bare) point["bare_rate"] = bare.value("scale_bare_rate_" + label);
+    nlohmann::ordered_json point = {
+        {"prior_transfers", size},
+        {"engine_rate", engine.value("scale_rate_" + label)},
+        {"engine_reference_rate", engine.value("scale_reference_rate_" + label)},
+        {"engine_rss_mib", engine.value("scale_rss_" + label)}};
+    if (config.scale_bare) {
+      point["bare_rate"] = bare.value("scale_bare_rate_" + label);
+      point["bare_reference_rate"] = bare.value("scale_bare_reference_rate_" + label);
+    }
     report.add_point("scale", point);
   }
 }

@@ -1,6 +1,7 @@
 # Throughput vs ledger size, from the `scale` series of a `ledger-bench --json` run.
 # Called by plot-scale.sh with: datafile (columns: prior transfers, engine transfers/s,
-# bare rows/s, engine RSS MiB), outfile and subtitle.
+# bare rows/s, engine RSS MiB, engine at the first size measured at the same time, bare
+# likewise), outfile and subtitle.
 set terminal pngcairo size 900,520 font "DejaVu Sans,10"
 set output outfile
 set title "ledger-bench scale: batches of 1000 per durable commit, after N prior transfers\n{/*0.8 ".subtitle."}"
@@ -18,4 +19,6 @@ set key below box
 set grid xtics ytics
 plot datafile using 1:2 with linespoints lw 2 pt 7 title "engine: transfers/s (transfer\\_batch)", \
      datafile using 1:3 with linespoints lw 2 pt 5 dt 2 title "bare SQLite: 16-byte-key rows/s", \
-     datafile using 1:4 axes x1y2 with lines lw 1 dt 3 lc rgb "gray40" title "engine RSS (MiB, right axis)"
+     datafile using 1:5 with lines lw 1 dt 3 lc 1 title "engine at the first size, measured alongside", \
+     datafile using 1:6 with lines lw 1 dt 3 lc 2 title "bare at the first size, measured alongside", \
+     datafile using 1:4 axes x1y2 with lines lw 1 dt 4 lc rgb "gray40" title "engine RSS (MiB, right axis)"
