@@ -2,7 +2,7 @@
 # Called by plot-scale.sh with: datafile (columns: prior transfers, engine transfers/s,
 # bare rows/s, engine RSS MiB, engine at the first size measured at the same time, bare
 # likewise), outfile and subtitle.
-set terminal pngcairo size 900,520 font "DejaVu Sans,10"
+set terminal pngcairo size 900,560 font "DejaVu Sans,10"
 set output outfile
 set title "ledger-bench scale: batches of 1000 per durable commit, after N prior transfers\n{/*0.8 ".subtitle."}"
 set logscale x 10
@@ -15,7 +15,8 @@ set y2tics
 set ytics nomirror
 set yrange [0:*]
 set y2range [0:*]
-set key below box
+set key outside bottom center horizontal maxrows 3 box
+set bmargin 9
 set grid xtics ytics
 plot datafile using 1:2 with linespoints lw 2 pt 7 title "engine: transfers/s (transfer\\_batch)", \
      datafile using 1:3 with linespoints lw 2 pt 5 dt 2 title "bare SQLite: 16-byte-key rows/s", \
