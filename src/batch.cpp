@@ -41,7 +41,13 @@ std::vector<TransferResult> run_linked(Impl& impl, std::span<const TransferReque
   // this batch still replays its own stored outcome.
   for (std::size_t i = 0; i < requests.size(); ++i) {
     if (!stored) {
-      if (i != *failed) results[i] = unstored_linked_failure(requests[i], why);
+      if (i == *failed) continue;
+      // Nothing is stored for a refused batch, but a key completed before this batch still
+      // answers with its own stored outcome (SPEC 4: every retry of a completed key replays).
+      auto key = load_key(impl.db, requests[i].principal, requests[i].key);
+      results[i] = key && key->state == "completed"
+                       ? transfer_in_transaction(impl, requests[i], now)
+                       : unstored_linked_failure(requests[i], why);
     } else if (i != *failed) {
       results[i] = store_linked_failure(impl, requests[i], Outcome::linked_batch_failed, why, now);
     } else if (!failure.replayed) {

@@ -255,3 +255,18 @@ TEST_CASE("a linked batch is all-or-nothing and each item's outcome says why") {
   }
   CHECK(shop.ledger.verify().ok());
 }
+
+TEST_CASE("a refused linked batch still replays items whose keys completed before it") {
+  Shop shop;
+  REQUIRE(shop.ledger.transfer(make_transfer("done-before", "world", "till", 5)).ok());
+  std::vector<TransferRequest> batch = {make_transfer("done-before", "world", "till", 5),
+                                        make_transfer("new", "world", "till", 7),
+                                        make_transfer("bad", "world", "till", 0)};
+  auto results = shop.ledger.transfer_batch(batch, BatchMode::linked);
+  CHECK(results[0].replayed);
+  CHECK(results[0].outcome == Outcome::created);
+  CHECK(results[1].outcome == Outcome::linked_batch_failed);
+  CHECK(results[2].outcome == Outcome::invalid_request);
+  CHECK_FALSE(shop.ledger.find_key("till:1", "new"));
+  CHECK(shop.account("till").balance_minor == 5);
+}
