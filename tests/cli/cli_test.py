@@ -628,10 +628,17 @@ README_SECTION = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", 
 
 
 def readme_script():
+    """Every ```sh block of the README section, in order, as one script."""
     with open(README_SECTION) as handle:
         text = handle.read()
-    start = text.index("```sh\n") + len("```sh\n")
-    return text[start:text.index("```", start)]
+    blocks = []
+    start = text.find("```sh\n")
+    while start >= 0:
+        start += len("```sh\n")
+        end = text.index("```", start)
+        blocks.append(text[start:end])
+        start = text.find("```sh\n", end)
+    return "".join(blocks)
 
 
 def ledgerctl_on_path(ctl):
@@ -661,8 +668,16 @@ def readme_session(ctl):
     result = Result(["<README session>"], proc.returncode, proc.stdout, proc.stderr)
     result.expect(0)
     for expected in ("created ledger shop.db", "exit 3", "exit 1", "exit 2",
-                     "customer:42  EUR         37.66", "verify ok", "0 violations"):
+                     "customer:42  EUR         37.66", "verify ok", "0 violations",
+                     '"posted_minor":1500,"principal":"till:7","released_minor":500,', '"reversed_minor":234',
+                     '{"line":2,"outcome":"insufficient_funds"', "balance:         24.00",
+                     "ok: 3 accounts, 6 journal rows, 8 keys checked",
+                     "created ledger pos.db", "available:       400.00",
+                     '"released_minor":3860,',
+                     '"outcome":"linked_batch_failed"', "safe       EUR        420.00",
+                     "ok: 8 accounts, 11 journal rows, 15 keys checked"):
         check(expected in proc.stdout, f"the session prints {expected!r}", result)
+    check(proc.stdout.count("exit 1") == 5, "five stored rejections in the session", result)
 
 
 def main():
