@@ -13,15 +13,16 @@ import io
 import json
 import os
 import sqlite3
-import subprocess
 import sys
 import threading
 import time
 
 import cases_batch  # noqa: F401  (registers its cases)
+import cases_docs  # noqa: F401  (registers its cases)
+import cases_files  # noqa: F401  (registers its cases)
 import cases_pending  # noqa: F401  (registers its cases)
 from common import CASES, balance, case, journal_rows, setup_shop, transfer
-from harness import MUTANTS, Ledgerctl, Result, TestFailure, Workdir, check, file_digest
+from harness import MUTANTS, Ledgerctl, TestFailure, Workdir, check
 
 # --- every command works ---------------------------------------------------------------
 
@@ -301,124 +302,6 @@ def bad_input(ctl):
             ctl.expect_unchanged(before, result)
 
 
-# --- bad --db files: exit 5, file unchanged ----------------------------------------------
-
-def make_bad_files(ctl):
-    """Each kind of --db that is not a usable ledger, keyed by name."""
-    work = ctl.workdir
-    files = {"missing": os.path.join(work, "missing.db"), "directory": work}
-    files["text"] = os.path.join(work, "text.db")
-    with open(files["text"], "w") as handle:
-        handle.write("this is a shopping list, not a ledger\n")
-    files["empty"] = os.path.join(work, "empty.db")
-    open(files["empty"], "w").close()
-    files["header_then_garbage"] = os.path.join(work, "header.db")
-    with open(files["header_then_garbage"], "wb") as handle:
-        handle.write(b"SQLite format 3\x00" + os.urandom(8192))
-    files["plain_sqlite"] = os.path.join(work, "plain.db")
-    connection = sqlite3.connect(files["plain_sqlite"])
-    connection.execute("CREATE TABLE notes (body TEXT)")
-    connection.commit()
-    connection.close()
-    for name in ("corrupt", "newer", "world_writable", "unreadable"):
-        files[name] = os.path.join(work, f"{name}.db")
-        ctl.ok("init", db=files[name])
-    fill_and_corrupt(ctl, files["corrupt"])
-    connection = sqlite3.connect(files["newer"])
-    connection.execute("PRAGMA user_version = 999")
-    connection.commit()
-    connection.close()
-    os.chmod(files["world_writable"], 0o666)
-    os.chmod(files["unreadable"], 0o000)
-    with open(os.path.join(work, "good-batch.jsonl"), "w") as handle:
-        handle.write('{"principal":"p","key":"k","from":"world","to":"till:1","amount":"1",'
-                     '"currency":"EUR"}\n')
-    return files
-
-
-def fill_and_corrupt(ctl, path):
-    """A ledger of several pages, then garbage over everything after the header page."""
-    ctl.ok("account", "create", "world", "--currency", "EUR", "--allow-negative", db=path)
-    ctl.ok("account", "create", "till:1", "--currency", "EUR", db=path)
-    for n in range(40):
-        ctl.ok("transfer", "--principal", "p", "--key", f"fill-{n}", "--from", "world",
-               "--to", "till:1", "--amount", "1", "--currency", "EUR", "--memo", "x" * 200,
-               db=path)
-    size = os.path.getsize(path)
-    check(size > 4 * 4096, f"the ledger to corrupt has several pages ({size} bytes)")
-    with open(path, "r+b") as handle:
-        handle.seek(4096)
-        handle.write(os.urandom(size - 4096))
-
-
-def commands_for_bad_db(work):
-    return [["account", "list"], ["account", "show", "till:1"],
-            ["account", "create", "x", "--currency", "EUR"],
-            ["key", "issue", "--principal", "p", "--operation", "transfer"],
-            ["key", "show", "k", "--principal", "p"], ["key", "list"], ["key", "purge"],
-            ["transfer", "--principal", "p", "--key", "k", "--from", "world", "--to",
-             "till:1", "--amount", "1", "--currency", "EUR"],
-            ["journal"], ["verify"], ["backup", os.path.join(work, "copy-of-bad.db")],
-            ["stats"], ["init"]] + new_commands_for_bad_db(work)
-
-
-def new_commands_for_bad_db(work):
-    """Two-phase transfers, refunds and batches on a bad --db (make_bad_files wrote the
-    batch file)."""
-    return [["pending", "reserve", "--principal", "p", "--key", "k", "--from", "world", "--to",
-             "till:1", "--amount", "1", "--currency", "EUR"],
-            ["pending", "post", "--principal", "p", "--key", "k", "--pending", "1"],
-            ["pending", "post", "--principal", "p", "--key", "k", "--pending", "1", "--amount",
-             "1"],
-            ["pending", "void", "--principal", "p", "--key", "k", "--pending", "1"],
-            ["pending", "list"], ["pending", "expire"],
-            ["reverse", "--principal", "p", "--key", "k", "--transfer", "1", "--amount", "1"],
-            ["batch", os.path.join(work, "good-batch.jsonl")]]
-
-
-def run_as_nobody():
-    """As root, chmod 000 does not stop reading: run that case as user nobody instead."""
-    if os.geteuid() != 0:
-        return ()
-    for tool in ("/usr/bin/setpriv", "/bin/setpriv"):
-        if os.path.exists(tool):
-            return (tool, "--reuid=65534", "--regid=65534", "--clear-groups")
-    return None
-
-
-@case
-def bad_db(ctl):
-    """A --db that is missing, a directory, not a ledger, corrupt, newer, unsafe or
-    unreadable exits 5 with one line, and the file is left exactly as it was."""
-    os.chmod(ctl.workdir, 0o755)  # user nobody must reach the unreadable file
-    files = make_bad_files(ctl)
-    nobody = run_as_nobody()
-    for kind, path in files.items():
-        if kind == "unreadable" and nobody is None:
-            print("note: skipping the unreadable file case: running as root without setpriv")
-            continue
-        prefix = nobody if kind == "unreadable" else ()
-        digest = file_digest(path) if os.path.isfile(path) else None
-        listing = sorted(os.listdir(ctl.workdir))
-        for args in commands_for_bad_db(ctl.workdir):
-            if args == ["init"] and kind in ("missing", "empty"):
-                continue  # init makes a ledger there: that is its job
-            json_mode = ["--json"] if args[0] in ("verify", "stats") else []
-            result = ctl.run(*args, *json_mode, db=path, prefix=prefix).expect_error(5)
-            check(digest is None or file_digest(path) == digest,
-                  f"the {kind} file must be left unchanged", result)
-            check(sorted(os.listdir(ctl.workdir)) == listing,
-                  f"no file may be created next to the {kind} --db", result)
-    check_init_makes_ledgers(ctl, files)
-
-
-def check_init_makes_ledgers(ctl, files):
-    for kind in ("missing", "empty"):
-        result = ctl.run("init", db=files[kind]).expect(0)
-        check("created" in result.stdout, f"init on a {kind} file creates a ledger", result)
-        ctl.run("verify", db=files[kind]).expect(0)
-
-
 # --- transient: a busy ledger exits 4, the same key works afterwards ----------------------
 
 @case
@@ -556,32 +439,6 @@ def check_parallel_outcomes(outcomes, amounts):
 
 # --- help and output failures ------------------------------------------------------------
 
-COMMAND_PATHS = [[], ["init"], ["account"], ["account", "create"], ["account", "list"],
-                 ["account", "show"], ["key"], ["key", "issue"], ["key", "show"],
-                 ["key", "list"], ["key", "purge"], ["transfer"], ["journal"], ["verify"],
-                 ["backup"], ["stats"], ["pending"], ["pending", "reserve"],
-                 ["pending", "post"], ["pending", "void"], ["pending", "list"],
-                 ["pending", "expire"], ["reverse"], ["batch"]]
-
-
-@case
-def help_everywhere(ctl):
-    """--help (and -h) on every command and group exits 0 and shows usage and an example,
-    without a ledger."""
-    for path in COMMAND_PATHS:
-        for flag in ("--help", "-h"):
-            result = ctl.run(*path, flag, use_db=False).expect(0)
-            usage = " ".join(["Usage: ledgerctl"] + path)
-            check(usage in result.stdout and "Example:" in result.stdout
-                  and "ledgerctl " in result.stdout.split("Example:")[1],
-                  "help shows the usage and an example", result)
-            check(result.stderr == "", "help prints nothing on stderr", result)
-    main_help = ctl.run("--help", use_db=False).expect(0).stdout
-    listed = [line.split()[0] for line in main_help.splitlines() if line.startswith("  ")
-              and line.split() and line.split()[0].isdigit()]
-    check(listed == list("012345"), f"--help lists the exit codes 0-5, got {listed}")
-
-
 @case
 def closed_output(ctl):
     """A closed pipe or a full disk on stdout ends in exit 4 and one line, not a signal;
@@ -619,65 +476,6 @@ def run_case(name, ctl):
     except CHECK_FAILURES as failure:
         return f"{type(failure).__name__}: {failure}"
     return None
-
-
-# --- the README's worked session --------------------------------------------------------
-
-README_SECTION = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools",
-                              "ledgerctl", "README-section.md")
-
-
-def readme_script():
-    """Every ```sh block of the README section, in order, as one script."""
-    with open(README_SECTION) as handle:
-        text = handle.read()
-    blocks = []
-    start = text.find("```sh\n")
-    while start >= 0:
-        start += len("```sh\n")
-        end = text.index("```", start)
-        blocks.append(text[start:end])
-        start = text.find("```sh\n", end)
-    return "".join(blocks)
-
-
-def ledgerctl_on_path(ctl):
-    """A directory holding `ledgerctl`: the real binary, or with the exit0 mutant a
-    wrapper that hides its exit codes."""
-    bin_dir = os.path.join(ctl.workdir, "bin")
-    os.mkdir(bin_dir)
-    target = os.path.join(bin_dir, "ledgerctl")
-    if ctl.mutant == "exit0":
-        with open(target, "w") as handle:
-            handle.write(f'#!/bin/sh\n"{ctl.binary}" "$@"\nexit 0\n')
-        os.chmod(target, 0o755)
-    else:
-        os.symlink(ctl.binary, target)
-    return bin_dir
-
-
-@case
-def readme_session(ctl):
-    """The worked session of the README section runs as written, under bash -eu."""
-    env = {"PATH": ledgerctl_on_path(ctl) + os.pathsep + os.environ.get("PATH", ""),
-           "TMPDIR": ctl.workdir}
-    env = {**{k: v for k, v in os.environ.items() if k != "LEDGER_DB"}, **env}
-    proc = subprocess.run(["bash", "-euo", "pipefail", "-c", readme_script()],
-                          capture_output=True, text=True, cwd=ctl.workdir, env=env,
-                          timeout=60)
-    result = Result(["<README session>"], proc.returncode, proc.stdout, proc.stderr)
-    result.expect(0)
-    for expected in ("created ledger shop.db", "exit 3", "exit 1", "exit 2",
-                     "customer:42  EUR         37.66", "verify ok", "0 violations",
-                     '"posted_minor":1500,"principal":"till:7","released_minor":500,', '"reversed_minor":234',
-                     '{"line":2,"outcome":"insufficient_funds"', "balance:         24.00",
-                     "ok: 3 accounts, 6 journal rows, 8 keys checked",
-                     "created ledger pos.db", "available:       400.00",
-                     '"released_minor":3860,',
-                     '"outcome":"linked_batch_failed"', "safe       EUR        420.00",
-                     "ok: 8 accounts, 11 journal rows, 15 keys checked"):
-        check(expected in proc.stdout, f"the session prints {expected!r}", result)
-    check(proc.stdout.count("exit 1") == 5, "five stored rejections in the session", result)
 
 
 def main():
