@@ -3,9 +3,13 @@
 //
 // Compiled in only with the CMake option LEDGER_FAILPOINTS; otherwise LEDGER_FAILPOINT
 // expands to nothing and costs nothing. Armed through the environment variable
-//   LEDGER_FAILPOINT=<name>:<action>[:<nth>]     action: abort | exit | sigkill
+//   LEDGER_FAILPOINT=<name>:<action>[:<nth>]     action: abort | exit | sigkill | stop
 // e.g. LEDGER_FAILPOINT=transfer.after_debit:sigkill:3 kills the process at the third
-// debit. See src/failpoint.cpp and tests/crash/.
+// debit; `stop` freezes it with SIGSTOP (e.g. while it holds the write lock) so a test can
+// kill it from outside. A misspelt specification exits with code 2 rather than arming
+// nothing. LEDGER_FAILPOINT_TRACE=<file> appends the name of every failpoint reached, so a
+// test can sweep all of them, including the names built at run time. See
+// src/failpoint.cpp and tests/crash/.
 #pragma once
 
 #include <string>
