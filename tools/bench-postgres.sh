@@ -7,14 +7,15 @@
 # Postgres"): a key row under a unique constraint (INSERT ... ON CONFLICT DO NOTHING), the
 # debit with its balance check, the credit, the journal row and the stored response, all
 # in ONE transaction; a retry with a completed key returns the stored response. pgbench
-# drives it with 1 and 8 clients, then replays completed keys with 1 and 8 clients. The
-# cluster is stopped and removed; then ledger-bench measures the engine on the same disk
-# and both are printed side by side as `name: value unit` lines.
+# drives it with 1 and 8 clients and replays completed keys with 1 and 8 clients, in rounds
+# that alternate with ledger-bench measuring the engine on the same disk; then the cluster
+# is stopped and removed, and both are printed side by side as `name: value unit` lines.
 #
-#   tools/bench-postgres.sh [--quick] [--seconds N] [--bench PATH] [--no-engine]
+#   tools/bench-postgres.sh [--quick] [--seconds N] [--rounds N] [--bench PATH] [--no-engine]
 #
-#   --quick      5 s per pgbench run, 10 000 replay keys, ledger-bench --quick (CI smoke)
-#   --seconds N  duration of each pgbench run (default 20)
+#   --quick      1 round, 5 s per pgbench run, 5 000 replay keys, ledger-bench --quick
+#   --seconds N  duration of each pgbench run (default 10)
+#   --rounds N   rounds alternating PostgreSQL and the engine (default 3)
 #   --bench P    the ledger-bench binary (default: build-bench/, then build/ under the repo)
 #   --no-engine  PostgreSQL figures only
 #
@@ -26,22 +27,25 @@
 # missing and to run it as the `postgres` user) or a user who can run initdb itself.
 set -euo pipefail
 
-seconds=20
+seconds=10
+rounds=3
 quick=0
+args="$*"
 run_engine=1
 bench=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) quick=1; seconds=5 ;;
+    --quick) quick=1; seconds=5; rounds=1 ;;
     --seconds) seconds=$2; shift ;;
+    --rounds) rounds=$2; shift ;;
     --bench) bench=$2; shift ;;
     --no-engine) run_engine=0 ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "bench-postgres.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
-replay_keys=$([ $quick = 1 ] && echo 10000 || echo 100000)
+replay_keys=$([ $quick = 1 ] && echo 5000 || echo 20000)
 repo=$(cd "$(dirname "$0")/.." && pwd)
 
 log() { echo "bench-postgres: $*" >&2; }
@@ -210,56 +214,76 @@ pgbench_tps() {  # pgbench_tps SCRIPT CLIENTS
     awk '/^tps = / { printf "%.0f", $3 }' || true
 }
 
-log "pgbench: new transfers, 1 and 8 clients, ${seconds} s each"
-pg_1=$(pgbench_tps "$work/transfer.sql" 1)
-pg_8=$(pgbench_tps "$work/transfer.sql" 8)
-log "booking $replay_keys sales to replay"
-psql_run -c "SELECT count(transfer('till:' || (i % 16), 'replay-' || i, 'customers:' || (i % 16),
-  'till:' || (i % 16), 1 + (i * 7919) % 99999, 'EUR', 'receipt ' || i))
-  FROM generate_series(1, $replay_keys) i" >/dev/null
-psql_run -c "VACUUM ANALYZE" >/dev/null
-log "pgbench: replays, 1 and 8 clients"
-pg_replay_1=$(pgbench_tps "$work/replay.sql" 1)
-pg_replay_8=$(pgbench_tps "$work/replay.sql" 8)
-transfers=$(psql_run -At -c "SELECT count(*) FROM journal")
-[ -n "$pg_1" ] && [ -n "$pg_8" ] && [ -n "$pg_replay_1" ] && [ -n "$pg_replay_8" ] || {
-  log "pgbench failed:"; tail -20 "$work/pgbench.log" >&2; exit 1; }
-as_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null
-started=0
-
-echo "# postgres ($("$bin/postgres" --version | awk '{print $NF}'), fsync=on, synchronous_commit=on)"
-echo "date: $(date -u '+%Y-%m-%d %H:%M:%S') UTC"
-echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), nproc $(nproc)"
-echo "postgres_seconds_per_run: $seconds s"
-echo "postgres_transfer_rate_1c: $pg_1 transfers/s"
-echo "postgres_transfer_rate_8c: $pg_8 transfers/s"
-echo "postgres_replay_rate_1c: $pg_replay_1 replays/s"
-echo "postgres_replay_rate_8c: $pg_replay_8 replays/s"
-echo "postgres_journal_rows: $transfers"
-best=$(( pg_1 > pg_8 ? pg_1 : pg_8 ))
-best_replay=$(( pg_replay_1 > pg_replay_8 ? pg_replay_1 : pg_replay_8 ))
-[ $run_engine = 1 ] || exit 0
-
-# --- the engine, on the same disk, after PostgreSQL is gone ---------------------------------
-if [ -z "$bench" ]; then
+# The engine binary, found before anything is measured.
+if [ $run_engine = 1 ] && [ -z "$bench" ]; then
   for candidate in "$repo/build-bench" "$repo/build"; do
     if [ -x "$candidate/tools/ledger-bench/ledger-bench" ]; then
       bench=$candidate/tools/ledger-bench/ledger-bench; break
     fi
   done
 fi
-[ -n "$bench" ] && [ -x "$bench" ] || {
-  log "ledger-bench not found: build it (cmake --build build) or pass --bench PATH"; exit 1; }
+if [ $run_engine = 1 ] && { [ -z "$bench" ] || [ ! -x "$bench" ]; }; then
+  log "ledger-bench not found: build it (cmake --build build) or pass --bench PATH"; exit 1
+fi
 quick_flag=$([ $quick = 1 ] && echo --quick || true)
-log "ledger-bench: commit and replay"
-engine=$("$bench" $quick_flag --scenario commit --scenario replay --db-dir "$work/engine")
-engine_rate=$(awk '/^engine_transfer_rate:/ { printf "%.0f", $2 }' <<<"$engine")
-engine_replay=$(awk '/^engine_replay_rate:/ { printf "%.0f", $2 }' <<<"$engine")
-echo "# engine (ledger-bench $quick_flag, durability full)"
+
+log "booking $replay_keys sales to replay"
+psql_run -c "SELECT count(transfer('till:' || (i % 16), 'replay-' || i, 'customers:' || (i % 16),
+  'till:' || (i % 16), 1 + (i * 7919) % 99999, 'EUR', 'receipt ' || i))
+  FROM generate_series(1, $replay_keys) i" >/dev/null
+psql_run -c "VACUUM ANALYZE" >/dev/null
+
+# Rounds alternate PostgreSQL and the engine on the same disk, so that load from other
+# processes hits both alike (the machine may be shared); each figure is the mean of rounds.
+# The idle cluster stays up while the engine runs.
+declare -a pg_1 pg_8 pg_replay_1 pg_replay_8 engine_rate engine_replay
+for round in $(seq 1 "$rounds"); do
+  log "round $round/$rounds: pgbench new transfers, 1 and 8 clients, ${seconds} s each"
+  pg_1+=("$(pgbench_tps "$work/transfer.sql" 1)")
+  if [ $run_engine = 1 ]; then
+    log "round $round/$rounds: ledger-bench $quick_flag --scenario commit --scenario replay"
+    engine=$("$bench" $quick_flag --scenario commit --scenario replay --db-dir "$work/engine")
+    engine_rate+=("$(awk '/^engine_transfer_rate:/ { printf "%.0f", $2 }' <<<"$engine")")
+    engine_replay+=("$(awk '/^engine_replay_rate:/ { printf "%.0f", $2 }' <<<"$engine")")
+  fi
+  pg_8+=("$(pgbench_tps "$work/transfer.sql" 8)")
+  log "round $round/$rounds: pgbench replays, 1 and 8 clients"
+  pg_replay_1+=("$(pgbench_tps "$work/replay.sql" 1)")
+  pg_replay_8+=("$(pgbench_tps "$work/replay.sql" 8)")
+done
+transfers=$(psql_run -At -c "SELECT count(*) FROM journal")
+as_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null
+started=0
+
+mean() {  # mean VALUES...: their mean, rounded; fails on an empty value (a failed run)
+  local v
+  for v in "$@"; do
+    [ -n "$v" ] || { log "a measurement failed:"; tail -20 "$work/pgbench.log" >&2; exit 1; }
+  done
+  printf '%s\n' "$@" | awk '{ sum += $1 } END { printf "%.0f", sum / NR }'
+}
+pg_1=$(mean "${pg_1[@]}"); pg_8=$(mean "${pg_8[@]}")
+pg_replay_1=$(mean "${pg_replay_1[@]}"); pg_replay_8=$(mean "${pg_replay_8[@]}")
+
+echo "# postgres ($("$bin/postgres" --version | awk '{print $NF}'), fsync=on, synchronous_commit=on)"
+echo "date: $(date -u '+%Y-%m-%d %H:%M:%S') UTC"
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), nproc $(nproc)"
+echo "command: tools/bench-postgres.sh $args"
+echo "rounds: $rounds of ${seconds} s per pgbench run"
+echo "postgres_transfer_rate_1c: $pg_1 transfers/s"
+echo "postgres_transfer_rate_8c: $pg_8 transfers/s"
+echo "postgres_replay_rate_1c: $pg_replay_1 replays/s"
+echo "postgres_replay_rate_8c: $pg_replay_8 replays/s"
+echo "postgres_journal_rows: $transfers"
+[ $run_engine = 1 ] || exit 0
+engine_rate=$(mean "${engine_rate[@]}"); engine_replay=$(mean "${engine_replay[@]}")
+best=$(( pg_1 > pg_8 ? pg_1 : pg_8 ))
+best_replay=$(( pg_replay_1 > pg_replay_8 ? pg_replay_1 : pg_replay_8 ))
+echo "# engine (ledger-bench $quick_flag, durability full, one connection)"
 echo "engine_transfer_rate: $engine_rate transfers/s"
 echo "engine_replay_rate: $engine_replay replays/s"
-# The engine is one connection; PostgreSQL's better rate is usually its 8 clients'. The
-# replay ratio is also given against PostgreSQL's single client, one connection each.
+# PostgreSQL's better rate is usually its 8 clients'. The replay ratio is also given against
+# PostgreSQL's single client: one connection each.
 ratio() { awk -v e="$2" -v p="$3" -v n="$1" 'BEGIN { printf "%s: %.2f\n", n, e / p }'; }
 echo "# engine vs postgres (targets: transfers >= 3x the better rate, replays >= 10x)"
 ratio ratio_vs_postgres_transfer "$engine_rate" "$best"
