@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
 #include "batch_input.h"
@@ -145,24 +146,32 @@ int run_batch(const Globals& globals, const BatchOptions& options) {
   return summary.exit_code;
 }
 
+// The input and output formats, in the help before the example.
+constexpr const char* kBatchFormats =
+    "Each line of FILE is one transfer: {\"principal\",\"key\",\"from\",\"to\",\"amount\","
+    "\"currency\",\"memo\"} (memo optional; amount a decimal string such as \"12.34\"). "
+    "Every line is checked first: a bad line exits 2 naming it, and nothing is stored. At most "
+    "10000 transfers, 1 MiB per line, 64 MiB in all.\n"
+    "Prints one result per line, in input order: {\"line\",\"outcome\",\"outcome_class\","
+    "\"replayed\",\"sequence\",\"message\",\"response\"}; with --json one document: "
+    "{\"mode\",\"items\",\"created\",\"replayed\",\"rejected\",\"conflicts\","
+    "\"malformed\",\"exit_code\",\"results\"}.\n"
+    "Exits with the highest code of its items: 3 if any conflict, else 2 if any malformed, "
+    "else 1 if any rejected, else 0.\n\n";
+
 }  // namespace
 
 void add_batch_command(CLI::App& app, Globals& globals, Action& chosen) {
   auto options = std::make_shared<BatchOptions>();
   CLI::App* batch = add_command(
       app, "batch",
-      "Send many transfers in one commit, each with its own key and outcome. FILE is JSON "
-      "Lines (- reads standard input), one transfer per line: {\"principal\",\"key\",\"from\","
-      "\"to\",\"amount\",\"currency\",\"memo\"(optional)}, the amount a decimal string. Every "
-      "line is checked first: a bad line exits 2 and stores nothing. Prints one result per "
-      "line, in input order: {\"line\",\"outcome\",\"outcome_class\",\"replayed\",\"sequence\","
-      "\"message\",\"response\"} (--json: one document with \"results\" and counts). Exits with "
-      "the highest code of the items: 3 conflict, else 2 malformed, else 1 rejected, else 0. "
-      "At most 10000 transfers, 1 MiB per line, 64 MiB in all.",
+      "Send many transfers in one commit (JSON Lines; - reads stdin), each with its own key "
+      "and outcome; --linked: all or nothing.",
       "  ledgerctl batch day-close.jsonl --linked\n"
       "  echo '{\"principal\":\"till:7\",\"key\":\"close-7-0501\",\"from\":\"till:7\","
       "\"to\":\"safe\",\"amount\":\"250.00\",\"currency\":\"EUR\"}' | ledgerctl batch -",
       chosen, [&globals, options] { return run_batch(globals, *options); });
+  batch->footer(kBatchFormats + batch->get_footer());
   batch->add_option("FILE", options->file, "JSON Lines file, or - for standard input")
       ->type_name("FILE")
       ->required();
