@@ -44,6 +44,13 @@ run_tests() {  # run_tests DIR
 run_tsan() {
   cmake --preset tsan >/dev/null
   cmake --build --preset tsan -j "$jobs"
+  # A renamed test must not silently drop out of the TSan pass.
+  local count
+  count=$(ctest --preset tsan -N | sed -n 's/^Total Tests: //p')
+  if [ "${count:-0}" -lt 6 ]; then
+    echo "tsan: only ${count:-0} of the 6 concurrency tests match the tsan preset's filter" >&2
+    return 1
+  fi
   ctest --preset tsan -j "$jobs"
 }
 
