@@ -153,5 +153,6 @@ TEST_CASE("a mode-0400 ledger of another user fails with a clear error and is le
   }
   expect_clear_refusal(outcome);
   CHECK(read_file(path) == before);
-  CHECK_FALSE(exists(path + "-wal"));
+  // Where the directory is writable, SQLite may leave an empty -wal: nothing was written.
+  if (exists(path + "-wal")) CHECK(std::filesystem::file_size(path + "-wal") == 0);
 }
