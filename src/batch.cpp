@@ -1,4 +1,4 @@
-// Batches: many transfers in one commit. Independent batches simply run each item;
+// Batches: many transfers in one commit. Messages number items from 1. Independent batches simply run each item;
 // linked batches are all-or-nothing, inside a savepoint.
 #include <fmt/format.h>
 
@@ -34,7 +34,7 @@ std::vector<TransferResult> run_linked(Impl& impl, std::span<const TransferReque
   impl.db.exec("ROLLBACK TO linked_batch");
   impl.db.exec("RELEASE linked_batch");
   const TransferResult failure = results[*failed];
-  std::string why = fmt::format("not run: linked batch item {} failed ({}: {})", *failed,
+  std::string why = fmt::format("not run: linked batch item {} failed ({}: {})", *failed + 1,
                                 to_string(failure.outcome), failure.message);
   bool stored = outcome_class(failure.outcome) == OutcomeClass::rejected;
   // Storing goes through the normal keyed path, so an item whose key was completed before

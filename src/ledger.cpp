@@ -15,6 +15,7 @@
 
 #include "failpoint.h"
 #include "impl.h"
+#include "ledger_ops.h"
 #include "migrations.h"
 
 namespace ledger {
@@ -179,12 +180,23 @@ Account Ledger::create_account(const NewAccount& account) {
                          [&] { return detail::create_account(*impl_, account); });
 }
 
+// Readers see lapsed holds as released even before a write releases them.
 std::optional<Account> Ledger::find_account(const std::string& code) {
-  return detail::guarded(impl_->db, "reading an account", [&] { return detail::find_account(impl_->db, code); });
+  return detail::guarded(impl_->db, "reading an account", [&] {
+    auto account = detail::find_account(impl_->db, code);
+    if (account) account->pending_minor = detail::effective_pending(*impl_, *account, impl_->now_ms());
+    return account;
+  });
 }
 
 std::vector<Account> Ledger::list_accounts() {
-  return detail::guarded(impl_->db, "listing accounts", [&] { return detail::list_accounts(impl_->db); });
+  return detail::guarded(impl_->db, "listing accounts", [&] {
+    auto accounts = detail::list_accounts(impl_->db);
+    for (auto& account : accounts) {
+      account.pending_minor = detail::effective_pending(*impl_, account, impl_->now_ms());
+    }
+    return accounts;
+  });
 }
 
 KeyRecord Ledger::issue_key(const std::string& principal, const std::string& operation,

@@ -87,6 +87,19 @@ void set_pending(Db& db, std::int64_t account_id, std::int64_t pending_minor) {
   update.exec();
 }
 
+std::int64_t effective_pending(Impl& impl, const Account& account, std::int64_t now_ms) {
+  if (account.pending_minor == 0) return 0;
+  auto& due = impl.db.statement(
+      "SELECT COALESCE(SUM(amount), 0) FROM pending_transfers WHERE debit_account = ? AND "
+      "state = 'pending' AND expires_at <= ?");
+  due.bind(1, account.id);
+  due.bind(2, now_ms);
+  due.executeStep();
+  std::int64_t lapsed = due.getColumn(0).getInt64();
+  due.tryReset();
+  return account.pending_minor - lapsed;
+}
+
 std::int64_t release_due_holds(Impl& impl, Account& account, std::int64_t now_ms) {
   auto& due = impl.db.statement(
       "SELECT seq, amount FROM pending_transfers WHERE debit_account = ? AND state = 'pending' "

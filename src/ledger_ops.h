@@ -41,6 +41,10 @@ Executed move_money(Impl& impl, const std::string& operation, const AccountPair&
 // Sets an account's held (pending) amount.
 void set_pending(Db& db, std::int64_t account_id, std::int64_t pending_minor);
 
+// The held amount without holds past their timeout that no write has released yet, as a
+// reader should see it (the stored column changes only when a write releases them).
+std::int64_t effective_pending(Impl& impl, const Account& account, std::int64_t now_ms);
+
 // Marks every pending transfer of `account` past its timeout as expired and releases its
 // hold (updating account.pending_minor). Returns how many were released.
 std::int64_t release_due_holds(Impl& impl, Account& account, std::int64_t now_ms);

@@ -81,8 +81,9 @@ std::optional<Executed> check_hold_open(Impl& impl, const std::optional<Hold>& h
 
 json sequence_echo(const std::string& principal, const std::string& key, std::int64_t seq,
                    std::int64_t amount_minor, const std::string& memo) {
+  // requested_amount_minor: 0 asks for the full hold; the response says what was posted.
   return json{{"principal", principal}, {"key", key}, {"pending_id", seq},
-              {"amount_minor", amount_minor}, {"memo", memo}};
+              {"requested_amount_minor", amount_minor}, {"memo", memo}};
 }
 
 std::optional<std::string> malformed_step(const std::string& principal, const std::string& key,
@@ -129,9 +130,11 @@ Executed execute_post(Impl& impl, const PostRequest& request, std::int64_t now) 
   if (auto refused = check_hold_open(impl, hold, request.pending_sequence, now)) return *refused;
   std::int64_t amount = request.amount_minor == 0 ? hold->amount : request.amount_minor;
   if (amount > hold->amount) {
+    int exponent = currency_exponent(hold->currency).value_or(2);
     return rejected(Outcome::post_amount_exceeds_pending,
-                    fmt::format("cannot post {} minor units: pending transfer {} holds only {}",
-                                amount, hold->seq, hold->amount));
+                    fmt::format("cannot post {} {}: pending transfer {} holds only {} {}",
+                                format_amount(amount, exponent), hold->currency, hold->seq,
+                                format_amount(hold->amount, exponent), hold->currency));
   }
   AccountPair accounts;
   if (auto refused = load_account_pair(impl, hold->debit_code, hold->credit_code, hold->currency,
@@ -223,7 +226,7 @@ TransferResult post_in_transaction(Impl& impl, const PostRequest& request, std::
 TransferResult void_in_transaction(Impl& impl, const VoidRequest& request, std::int64_t now) {
   json echo = sequence_echo(request.principal, request.key, request.pending_sequence, 0,
                             request.memo);
-  echo.erase("amount_minor");
+  echo.erase("requested_amount_minor");
   if (auto malformed = malformed_step(request.principal, request.key, request.pending_sequence,
                                       0, request.memo)) {
     return malformed_result(*malformed, echo);

@@ -44,11 +44,14 @@ Executed execute_reverse(Impl& impl, const ReverseRequest& request, std::int64_t
   std::int64_t remaining = original->amount - original->reversed;
   std::int64_t amount = request.amount_minor == 0 ? remaining : request.amount_minor;
   if (amount <= 0 || amount > remaining) {
+    int exponent = currency_exponent(original->currency).value_or(2);
     return rejected(Outcome::reversal_exceeds_original,
-                    fmt::format("transfer {} was for {} minor units and {} are already reversed; "
-                                "at most {} can still be reversed",
-                                request.original_sequence, original->amount, original->reversed,
-                                remaining));
+                    fmt::format("transfer {} was for {} {} and {} {} are already reversed; at "
+                                "most {} {} can still be reversed",
+                                request.original_sequence,
+                                format_amount(original->amount, exponent), original->currency,
+                                format_amount(original->reversed, exponent), original->currency,
+                                format_amount(remaining, exponent), original->currency));
   }
   AccountPair accounts;  // the original's credit account pays the refund back
   if (auto refused = load_accounts_for_debit(impl, original->credit_code, original->debit_code,
@@ -77,7 +80,7 @@ TransferResult reverse_in_transaction(Impl& impl, const ReverseRequest& request,
   json echo{{"principal", request.principal},
             {"key", request.key},
             {"original_sequence", request.original_sequence},
-            {"amount_minor", request.amount_minor},
+            {"requested_amount_minor", request.amount_minor},  // 0: all that remains
             {"memo", request.memo}};
   std::optional<std::string> malformed = check_principal_and_key(request.principal, request.key);
   if (!malformed && request.original_sequence <= 0) {

@@ -222,16 +222,14 @@ def batch_bad_input(ctl):
         ctl.expect_unchanged(before, ctl.run(*args).expect_error(2))
 
 
-# --- a known engine bug, registered as a disabled CTest test ---------------------------------
+# --- regression: a refused linked batch still replays completed keys ---------------------------
 
 @case
-def engine_bug_linked_refusal_hides_replay(ctl):
-    """ENGINE BUG (src/batch.cpp run_linked, reported to the lead): when a linked batch is
-    refused because an item is malformed (or conflicting), an item whose key already
-    completed with the same request gets an unstored linked_batch_failed (body "status":
-    "conflict") instead of the replay of its stored response, which SPEC 4 promises for
-    every retry of a completed key. The batch refused for a business rejection does replay
-    it. Passes once the engine is fixed: then enable the test in CMakeLists.txt."""
+def linked_refusal_replays_completed_key(ctl):
+    """When a linked batch is refused because an item is malformed (or conflicting), an item
+    whose key already completed with the same request still gets the replay of its stored
+    response, as SPEC 4 promises for every retry of a completed key (this was an engine bug
+    in src/batch.cpp run_linked)."""
     setup_shop(ctl)
     transfer(ctl, "done-before", "world", "till:1", "5").expect(0)
     lines = [item("done-before", "world", "till:1", "5"), item("m1", "world", "till:1", "0")]
