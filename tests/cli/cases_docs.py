@@ -35,14 +35,17 @@ def help_everywhere(ctl):
 
 # --- the README's worked session --------------------------------------------------------
 
-README_SECTION = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools",
-                              "ledgerctl", "README-section.md")
+README = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "README.md")
+SECTION_HEADING = "\n## ledgerctl\n"
 
 
 def readme_script():
-    """Every ```sh block of the README section, in order, as one script."""
-    with open(README_SECTION) as handle:
+    """Every ```sh block of README.md's ledgerctl section, in order, as one script."""
+    with open(README) as handle:
         text = handle.read()
+    begin = text.index(SECTION_HEADING)
+    end = text.find("\n## ", begin + len(SECTION_HEADING))
+    text = text[begin:] if end < 0 else text[begin:end]
     blocks = []
     start = text.find("```sh\n")
     while start >= 0:
