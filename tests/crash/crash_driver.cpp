@@ -1,11 +1,11 @@
 // ledger-crash-driver: the process side of the crash suite.
 //
-//   ledger-crash-driver child --db PATH --side-dir DIR ...   a transfer stream to be killed
+//   ledger-crash-driver child --db PATH --side-dir DIR ...   an operation stream to be killed
 //   ledger-crash-driver soak (--duration SECONDS | --count N) [--seed N]
 //
 // `child` is what the kill scenarios (kill_scenarios.h) fork and exec, with a failpoint
-// armed in its environment or not. It records each key in a side file before attempting
-// it and each answer after, retries transient errors with the same key, and exits 3 on any
+// armed in its environment or not. It records each operation in a side file before
+// attempting it and its answers after, retries transient errors with the same key, and exits 3 on any
 // other error (the parent reports it). `soak` runs every scenario of the suite over and
 // over with fresh seeds and prints the figures: crashes by kind, I/O errors injected,
 // power losses simulated, violations found.
@@ -17,12 +17,15 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <random>
 
 #include "fault_scenarios.h"
 #include "harness.h"
+#include "history.h"
 #include "kill_scenarios.h"
+#include "power_scenarios.h"
 #include "workload.h"
 
 namespace crash {
@@ -55,17 +58,24 @@ std::function<std::int64_t()> fast_clock() {
   return [start, readings] { return start + 1000 * (*readings)++; };
 }
 
-void transfer_one(ledger::Ledger& ledger, const ChildSpec& spec, SideFiles& side,
-                  std::int64_t index, std::int64_t& transient) {
-  auto request = make_request(spec.workload, spec.seed, spec.principal, index);
-  auto result = with_retries([&] { return ledger.transfer(request); }, transient);
-  auto cls = ledger::outcome_class(result.outcome);
-  if (cls == ledger::OutcomeClass::conflict || cls == ledger::OutcomeClass::malformed ||
-      (spec.workload == Workload::concurrent && !result.ok())) {
-    throw std::runtime_error(fmt::format("key {}: unexpected outcome {}: {}", request.key,
-                                         ledger::to_string(result.outcome), result.message));
+// Runs operation `index` (retrying transient errors) and records its answers. Conflicts and
+// malformed requests never belong to a workload, nor do rejections to the transfers-only
+// concurrent one: they end the child with an error the parent reports.
+void run_one(ledger::Ledger& ledger, const ChildSpec& spec, SideFiles& side, std::int64_t index,
+             std::int64_t& transient) {
+  Op op = make_op(spec.workload, spec.seed, spec.principal, index);
+  auto results = with_retries([&] { return run_op(ledger, op); }, transient);
+  auto keys = op_keys(op);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const auto& result = results[i];
+    auto cls = ledger::outcome_class(result.outcome);
+    if (cls == ledger::OutcomeClass::conflict || cls == ledger::OutcomeClass::malformed ||
+        (spec.workload == Workload::concurrent && !result.ok())) {
+      throw std::runtime_error(fmt::format("key {}: unexpected outcome {}: {}", keys.at(i),
+                                           ledger::to_string(result.outcome), result.message));
+    }
   }
-  side.ack(index, result);
+  side.ack(index, results);
 }
 
 void purge_some(ledger::Ledger& ledger, std::int64_t& transient) {
@@ -80,7 +90,8 @@ int run_child(const ChildSpec& spec) {
   try {
     ledger::Options options;
     options.busy_timeout_ms = spec.busy_timeout_ms;
-    if (spec.purge_every > 0) options.clock_ms = fast_clock();
+    // The mixed workloads' holds that time out do so within a few operations.
+    if (spec.purge_every > 0 || is_mixed(spec.workload)) options.clock_ms = fast_clock();
     // The fast clock must not age stored rejections out: their replays are checked.
     options.rejection_retention_seconds = 10LL * 365 * 24 * 3600;
     auto ledger = with_retries([&] { return ledger::Ledger::open(spec.db, options); }, transient);
@@ -94,11 +105,11 @@ int run_child(const ChildSpec& spec) {
     StreamHistory before = load_history(spec.side_dir, spec.principal);
     SideFiles side(spec.side_dir, spec.principal);
     for (std::int64_t index : before.attempted) {
-      if (before.acked.count(index) == 0) transfer_one(ledger, spec, side, index, transient);
+      if (before.acked.count(index) == 0) run_one(ledger, spec, side, index, transient);
     }
     for (std::int64_t i = spec.first; i < spec.first + spec.count; ++i) {
       side.attempt(i);
-      transfer_one(ledger, spec, side, i, transient);
+      run_one(ledger, spec, side, i, transient);
       if (spec.purge_every > 0 && (i + 1) % spec.purge_every == 0) purge_some(ledger, transient);
     }
     std::ofstream(spec.side_dir + "/" + spec.principal + ".stats")
@@ -125,6 +136,9 @@ struct SoakOptions {
 
 std::string self_path() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
 
+// The failpoints each workload's failpoint run reaches.
+using FailpointsByWorkload = std::map<Workload, std::vector<std::string>>;
+
 // A child killed at a random failpoint, by a random action, on a random hit.
 void random_failpoint_kill(const KillConfig& kill, const std::vector<std::string>& failpoints,
                            std::mt19937_64& rng, Report& report) {
@@ -136,16 +150,33 @@ void random_failpoint_kill(const KillConfig& kill, const std::vector<std::string
   failpoint_kill(kill, name, actions[rng() % 3], nth, report);
 }
 
+// The workload of scenario `n`: the rotation's 12 kinds alternate between the transfers-only
+// and the mixed workload, the other way round in every other round, so that any 24
+// consecutive scenarios run every kind with both workloads (and the CTest pass of 12 runs
+// half of the kinds with each).
+Workload workload_of(std::int64_t n) {
+  return (n / 12 + n) % 2 == 0 ? Workload::sequential : Workload::mixed;
+}
+
+void power_loss_scenario(const std::string& dir, std::uint64_t seed, Workload workload,
+                         std::mt19937_64& rng, Report& report) {
+  auto durability = rng() % 2 == 0 ? ledger::Durability::full : ledger::Durability::normal;
+  auto mode = rng() % 2 == 0 ? LossMode::drop_all : LossMode::random_sectors;
+  power_loss(dir, seed, workload, durability, mode, 8, report);
+}
+
 // One scenario of the rotation, with its own seed and directory.
 void run_scenario(std::int64_t n, std::uint64_t seed, const std::string& dir,
-                  const std::vector<std::string>& failpoints, Report& report) {
-  KillConfig kill{self_path(), dir, seed};
+                  const FailpointsByWorkload& failpoints, Report& report) {
+  const Workload workload = workload_of(n);
+  KillConfig kill{self_path(), dir, seed, workload};
   std::mt19937_64 rng(seed);
+  report.count(fmt::format("scenarios.{}", to_string(workload)));
   switch (n % 12) {
     case 0:
     case 1:
-      if (failpoints_enabled() && !failpoints.empty()) {
-        for (int i = 0; i < 4; ++i) random_failpoint_kill(kill, failpoints, rng, report);
+      if (failpoints_enabled() && !failpoints.at(workload).empty()) {
+        for (int i = 0; i < 4; ++i) random_failpoint_kill(kill, failpoints.at(workload), rng, report);
         return;
       }
       random_kills(kill, 3, report);
@@ -159,9 +190,11 @@ void run_scenario(std::int64_t n, std::uint64_t seed, const std::string& dir,
     case 4:
       concurrent_kill(kill, 3, 30, false, report);
       return;
-    case 5:
-      io_errors_in_transfer(dir, seed, report);
+    case 5: {
+      auto targets = sweep_targets(workload, seed);
+      io_errors_in_op(dir, seed, workload, targets[rng() % targets.size()], report);
       return;
+    }
     case 6:
       io_errors_in_migration(dir, seed, report);
       return;
@@ -169,17 +202,14 @@ void run_scenario(std::int64_t n, std::uint64_t seed, const std::string& dir,
       io_errors_in_purge(dir, seed, report);
       return;
     case 8:
-      io_errors_at_close(dir, seed, report);
-      io_errors_in_replay_and_verify(dir, seed, report);
+      io_errors_at_close(dir, seed, workload, report);
+      io_errors_in_replay_and_verify(dir, seed, workload, report);
       return;
     case 9:
       power_loss_in_migration(dir, seed, report);
       return;
-    default: {
-      auto durability = rng() % 2 == 0 ? ledger::Durability::full : ledger::Durability::normal;
-      auto mode = rng() % 2 == 0 ? LossMode::drop_all : LossMode::random_sectors;
-      power_loss(dir, seed, durability, mode, 8, report);
-    }
+    default:
+      power_loss_scenario(dir, seed, workload, rng, report);
   }
 }
 
@@ -200,13 +230,16 @@ void print_figures(const Report& report, std::int64_t scenarios, double seconds,
                    std::int64_t violations) {
   std::printf("\n== soak: %lld scenarios in %.0f s, seed %llu ==\n",
               static_cast<long long>(scenarios), seconds, static_cast<unsigned long long>(seed));
+  print_group(report, "scenarios.", "scenarios, by workload");
   print_group(report, "crash.", "crashes injected (process deaths), by kind");
   print_group(report, "crash_action.", "failpoint deaths, by action");
+  print_group(report, "crash_workload.", "crashes injected, by workload");
   print_group(report, "ioerr.", "I/O errors injected, by phase and call");
   print_group(report, "refusal.", "how Ledger::open refused with an injected I/O error");
   print_group(report, "powerloss.", "power losses simulated, by durability and loss mode");
   print_group(report, "powerloss_when.", "when the power failed");
   print_group(report, "check.", "exactly-once checks");
+  print_group(report, "outcome.", "outcomes of the keys retried by the checks, by operation");
   print_group(report, "concurrency.", "concurrency");
   print_group(report, "failpoint.", "failpoint runs");
   print_group(report, "kill.", "kills");
@@ -223,12 +256,13 @@ int run_soak(const SoakOptions& options) {
   std::fflush(stdout);
   Report total;
   std::int64_t violations = 0;
-  std::vector<std::string> failpoints;
-  if (failpoints_enabled()) {
+  FailpointsByWorkload failpoints;
+  for (Workload workload : {Workload::sequential, Workload::mixed}) {
+    auto& names = failpoints[workload];
+    if (!failpoints_enabled()) continue;
     TempDir dir("soak-trace");
-    for (const auto& [name, hits] : reached_failpoints({self_path(), dir.path(), seed}, total)) {
-      failpoints.push_back(name);
-    }
+    KillConfig trace{self_path(), dir.path(), seed, workload};
+    for (const auto& [name, hits] : reached_failpoints(trace, total)) names.push_back(name);
   }
   std::int64_t start = monotonic_ms();
   std::int64_t n = 0;
@@ -267,16 +301,16 @@ int main(int argc, char** argv) {
 
   crash::ChildSpec child;
   std::string workload = "sequential";
-  auto* child_cmd = app.add_subcommand("child", "run a transfer stream (to be killed)");
+  auto* child_cmd = app.add_subcommand("child", "run an operation stream (to be killed)");
   child_cmd->add_option("--db", child.db, "ledger file")->required();
   child_cmd->add_option("--side-dir", child.side_dir, "where the side files go")->required();
   child_cmd->add_option("--principal", child.principal, "principal (and side file name)");
-  child_cmd->add_option("--workload", workload, "sequential or concurrent")
-      ->check(CLI::IsMember({"sequential", "concurrent"}));
+  child_cmd->add_option("--workload", workload, "sequential, concurrent, mixed or mixed_concurrent")
+      ->check(CLI::IsMember({"sequential", "concurrent", "mixed", "mixed_concurrent"}));
   child_cmd->add_option("--seed", child.seed, "workload seed");
-  child_cmd->add_option("--first", child.first, "first transfer index");
-  child_cmd->add_option("--count", child.count, "number of transfers");
-  child_cmd->add_option("--purge-every", child.purge_every, "purge after every Nth transfer");
+  child_cmd->add_option("--first", child.first, "first operation index");
+  child_cmd->add_option("--count", child.count, "number of operations");
+  child_cmd->add_option("--purge-every", child.purge_every, "purge after every Nth operation");
   child_cmd->add_option("--busy-timeout-ms", child.busy_timeout_ms, "Options::busy_timeout_ms");
 
   crash::SoakOptions soak;
@@ -288,8 +322,7 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   if (*child_cmd) {
-    child.workload =
-        workload == "sequential" ? crash::Workload::sequential : crash::Workload::concurrent;
+    child.workload = *crash::workload_from_string(workload);
     return crash::run_child(child);
   }
   // The soak process opens ledgers itself: a failpoint armed in the caller's environment

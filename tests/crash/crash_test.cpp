@@ -1,4 +1,4 @@
-// The crash-recovery suite (issue 4), bounded for CI. Each test runs one scenario of
+// The crash-recovery suite (issues 4 and 7), bounded for CI. Each test runs one scenario of
 // kill_scenarios.h or fault_scenarios.h and fails with the violations the scenario found.
 // LEDGER_CRASH_SCALE scales the repetitions (CMake lowers it under sanitizers);
 // LEDGER_CRASH_SEED replays a printed seed. `ledger-crash-driver soak` runs the long version.
@@ -15,6 +15,7 @@
 #include "fault_vfs.h"
 #include "harness.h"
 #include "kill_scenarios.h"
+#include "power_scenarios.h"
 
 #ifndef LEDGER_CRASH_DRIVER
 #error "CMake passes the path of ledger-crash-driver as LEDGER_CRASH_DRIVER"
@@ -44,100 +45,150 @@ std::int64_t figure(const Report& report, const std::string& name) {
   return it == report.figures.end() ? 0 : it->second;
 }
 
-KillConfig kill_config(const TempDir& dir, std::uint64_t seed) {
-  return KillConfig{LEDGER_CRASH_DRIVER, dir.path(), seed};
+KillConfig kill_config(const TempDir& dir, std::uint64_t seed, Workload workload) {
+  return KillConfig{LEDGER_CRASH_DRIVER, dir.path(), seed, workload};
 }
 
 }  // namespace
 
-TEST_CASE("every failpoint the issue requires is reached by the crash workload") {
-  // Goal: a failpoint removed or renamed in src/ must not silently drop out of the sweep.
-  // Method: run the failpoint workload once with LEDGER_FAILPOINT_TRACE; the failpoints
-  // placed in src/ that it does not reach are listed (they belong to other operations).
+TEST_CASE("every failpoint placed in the engine is reached by the crash workloads") {
+  // Goal: a failpoint removed or renamed in src/ must not silently drop out of the sweeps,
+  // and a write path the workloads never reach must show. Method: run each failpoint
+  // workload once with LEDGER_FAILPOINT_TRACE: the transfers-only one must reach the
+  // failpoints of issue 4, the mixed one those of issue 7's operations, and together they
+  // must reach every failpoint placed in src/.
   if (skip_without_failpoints()) return;
   std::uint64_t seed = test_seed("failpoint trace");
   CAPTURE(seed);
   TempDir dir("trace");
   Report report;
-  auto reached = reached_failpoints(kill_config(dir, seed), report);
+  auto reached = reached_failpoints(kill_config(dir, seed, Workload::sequential), report);
   for (const std::string& name : required_failpoints()) {
     CAPTURE(name);
     CHECK(reached.count(name) == 1);
   }
+  auto mixed = reached_failpoints(kill_config(dir, seed, Workload::mixed), report);
+  for (const std::string& name : required_mixed_failpoints()) {
+    CAPTURE(name);
+    CHECK(mixed.count(name) == 1);
+  }
   for (const std::string& name : engine_failpoints()) {
-    if (reached.count(name) == 0) std::printf("placed in src/ but not reached: %s\n", name.c_str());
+    CAPTURE(name);
+    CHECK_MESSAGE(reached.count(name) + mixed.count(name) > 0,
+                  "placed in src/ but reached by no crash workload: extend tests/crash/workload.cpp");
   }
   expect_no_violations(report, dir);
 }
+
+namespace {
+
+// Kills a child at every hit of every failpoint `workload` reaches (the first few hits
+// under sanitizers), by abort, _exit and SIGKILL in turn.
+void sweep_failpoints(const char* name, Workload workload, const std::string& must_crash_at) {
+  if (skip_without_failpoints()) return;
+  std::uint64_t seed = test_seed(name);
+  CAPTURE(seed);
+  TempDir dir(std::string("failpoints-") + to_string(workload));
+  Report report;
+  const char* actions[] = {"abort", "exit", "sigkill"};
+  auto action = seed % 3;
+  KillConfig config = kill_config(dir, seed, workload);
+  for (const auto& [failpoint, hits] : reached_failpoints(config, report)) {
+    auto last =
+        std::min<std::int64_t>(hits, std::max<std::int64_t>(3, scaled(static_cast<int>(hits))));
+    for (std::int64_t nth = 1; nth <= last && report.ok(); ++nth) {
+      failpoint_kill(config, failpoint, actions[action++ % 3], nth, report);
+    }
+  }
+  CHECK(figure(report, "crash.failpoint." + must_crash_at) > 0);
+  expect_no_violations(report, dir);
+}
+
+}  // namespace
 
 TEST_CASE("a process killed at any failpoint leaves nothing or a complete, replayable record") {
   // Goal: exactly-once at every named instant of the write paths. Method: for every
   // failpoint the workload reaches, on each of its hits, a child that creates a ledger
   // and runs transfers and purges dies (abort, _exit or SIGKILL in turn); the
-  // parent reopens, verifies and retries every key (workload.h, check_exactly_once).
-  if (skip_without_failpoints()) return;
-  std::uint64_t seed = test_seed("failpoint kills");
+  // parent reopens, verifies and retries every key (check.h, check_exactly_once).
+  sweep_failpoints("failpoint kills", Workload::sequential, "transfer.before_commit");
+}
+
+TEST_CASE("a process killed at any failpoint of holds or posts or voids or refunds or batches "
+          "leaves nothing or a complete and replayable record") {
+  // Goal: the same for the operations of issue 7. Method: as above with the mixed
+  // workload (workload.h): reserves (some timing out), full, partial and excessive posts,
+  // voids, expiry sweeps, full, partial and excessive refunds, independent and linked
+  // batches; the model (model.h) gives every key's outcome, held balance and hold state.
+  sweep_failpoints("mixed failpoint kills", Workload::mixed, "post.after_debit");
+}
+
+namespace {
+
+void random_kill_rounds(const char* name, Workload workload) {
+  std::uint64_t seed = test_seed(name);
   CAPTURE(seed);
-  TempDir dir("failpoints");
+  TempDir dir(std::string("random-") + to_string(workload));
   Report report;
-  const char* actions[] = {"abort", "exit", "sigkill"};
-  auto action = seed % 3;
-  for (const auto& [name, hits] : reached_failpoints(kill_config(dir, seed), report)) {
-    // Every hit in the normal build; the first few under sanitizers.
-    auto last =
-        std::min<std::int64_t>(hits, std::max<std::int64_t>(3, scaled(static_cast<int>(hits))));
-    for (std::int64_t nth = 1; nth <= last && report.ok(); ++nth) {
-      failpoint_kill(kill_config(dir, seed), name, actions[action++ % 3], nth, report);
-    }
-  }
-  CHECK(figure(report, "crash.failpoint.transfer.before_commit") > 0);
+  random_kills(kill_config(dir, seed, workload), scaled(12, 3), report);
+  CHECK(figure(report, "crash.sigkill.random") > 0);
   expect_no_violations(report, dir);
 }
+
+}  // namespace
 
 TEST_CASE("a process SIGKILLed at random moments loses and duplicates nothing") {
   // Goal: the same promise for instants no failpoint names (inside SQLite, between
   // statements, during open). Method: rounds of child runs on one file, each SIGKILLed by
   // the parent after a random delay, each followed by the full check.
-  std::uint64_t seed = test_seed("random kills");
+  random_kill_rounds("random kills", Workload::sequential);
+}
+
+TEST_CASE("a process running every kind of operation SIGKILLed at random moments loses and "
+          "duplicates nothing") {
+  random_kill_rounds("mixed random kills", Workload::mixed);
+}
+
+namespace {
+
+void concurrent_kill_rounds(const char* name, Workload workload, bool stop_at_failpoint) {
+  if (stop_at_failpoint && skip_without_failpoints()) return;
+  std::uint64_t seed = test_seed(name);
   CAPTURE(seed);
-  TempDir dir("random");
+  TempDir dir(std::string("concurrent-") + to_string(workload));
   Report report;
-  random_kills(kill_config(dir, seed), scaled(12, 3), report);
-  CHECK(figure(report, "crash.sigkill.random") > 0);
+  for (int round = 0; round < scaled(2) && report.ok(); ++round) {
+    auto round_seed = seed + static_cast<std::uint64_t>(round);
+    concurrent_kill(kill_config(dir, round_seed, workload), 3, scaled(30, 10), stop_at_failpoint,
+                    report);
+    std::filesystem::remove_all(dir.path() +
+                                (stop_at_failpoint ? "/concurrent-stop" : "/concurrent-random"));
+  }
+  if (stop_at_failpoint) CHECK(figure(report, "crash.sigkill.while_holding_write_lock") > 0);
   expect_no_violations(report, dir);
 }
+
+}  // namespace
 
 TEST_CASE("a writer killed while holding the write lock leaves the others only transient errors") {
   // Goal: one process dying mid-transaction must not wedge or corrupt the others. Method:
   // three processes share a file; one freezes itself at transfer.before_commit (holding
   // the write lock) until the others have hit their busy timeout, then the parent
   // SIGKILLs it; it restarts and retries. The others may only see transient errors.
-  if (skip_without_failpoints()) return;
-  std::uint64_t seed = test_seed("stop and kill");
-  CAPTURE(seed);
-  TempDir dir("lockholder");
-  Report report;
-  for (int round = 0; round < scaled(2) && report.ok(); ++round) {
-    concurrent_kill(kill_config(dir, seed + static_cast<std::uint64_t>(round)), 3, scaled(30, 10),
-                    true, report);
-    std::filesystem::remove_all(dir.path() + "/concurrent-stop");
+  SUBCASE("transfers") { concurrent_kill_rounds("stop and kill", Workload::sequential, true); }
+  SUBCASE("every kind of operation") {
+    concurrent_kill_rounds("mixed stop and kill", Workload::mixed, true);
   }
-  CHECK(figure(report, "crash.sigkill.while_holding_write_lock") > 0);
-  expect_no_violations(report, dir);
 }
 
 TEST_CASE("concurrent writers with one SIGKILLed at a random moment stay exactly-once") {
   // Goal: as above without failpoints: the kill lands wherever it lands.
-  std::uint64_t seed = test_seed("concurrent random kill");
-  CAPTURE(seed);
-  TempDir dir("concurrent");
-  Report report;
-  for (int round = 0; round < scaled(2) && report.ok(); ++round) {
-    concurrent_kill(kill_config(dir, seed + static_cast<std::uint64_t>(round)), 3, scaled(30, 10),
-                    false, report);
-    std::filesystem::remove_all(dir.path() + "/concurrent-random");
+  SUBCASE("transfers") {
+    concurrent_kill_rounds("concurrent random kill", Workload::sequential, false);
   }
-  expect_no_violations(report, dir);
+  SUBCASE("every kind of operation") {
+    concurrent_kill_rounds("mixed concurrent random kill", Workload::mixed, false);
+  }
 }
 
 TEST_CASE("an I/O error at any call of a transfer is transient and stores nothing partial") {
@@ -148,8 +199,28 @@ TEST_CASE("an I/O error at any call of a transfer is transient and stores nothin
   FaultVfs::Install vfs;
   TempDir dir("ioerr-transfer");
   Report report;
-  io_errors_in_transfer(dir.path(), seed, report);
+  for (const SweepTarget& target : sweep_targets(Workload::sequential, seed)) {
+    io_errors_in_op(dir.path(), seed, Workload::sequential, target, report);
+  }
   CHECK(FaultVfs::counters().io_errors_injected > 0);
+  expect_no_violations(report, dir);
+}
+
+TEST_CASE("an I/O error at any call of a hold or post or void or refund or batch or expiry "
+          "is transient and stores nothing partial") {
+  // Goal: the same for every operation of issue 7. Method: one created reserve, post,
+  // void and refund, an independent batch, a linked batch that is created and one that
+  // is refused, and an expiry sweep, each after the mixed operations before it.
+  std::uint64_t seed = test_seed("io errors in every operation");
+  CAPTURE(seed);
+  FaultVfs::Install vfs;
+  TempDir dir("ioerr-ops");
+  Report report;
+  for (const SweepTarget& target : sweep_targets(Workload::mixed, seed)) {
+    CAPTURE(target.label);
+    io_errors_in_op(dir.path(), seed, Workload::mixed, target, report);
+    CHECK(figure(report, "check.keys_retried") > 0);
+  }
   expect_no_violations(report, dir);
 }
 
@@ -173,63 +244,80 @@ TEST_CASE("an I/O error at any call of a purge purges all or nothing") {
   expect_no_violations(report, dir);
 }
 
-TEST_CASE("an I/O error while closing a ledger loses no acknowledged transfer") {
+TEST_CASE("an I/O error while closing a ledger loses no acknowledged operation") {
   std::uint64_t seed = test_seed("io errors at close");
   CAPTURE(seed);
   FaultVfs::Install vfs;
   TempDir dir("ioerr-close");
   Report report;
-  io_errors_at_close(dir.path(), seed, report);
+  SUBCASE("transfers") { io_errors_at_close(dir.path(), seed, Workload::sequential, report); }
+  SUBCASE("every kind of operation") {
+    io_errors_at_close(dir.path(), seed, Workload::mixed, report);
+  }
   expect_no_violations(report, dir);
 }
 
 TEST_CASE(
     "an I/O error while replaying or verifying never executes twice nor raises a false alarm") {
   // Goal: a read error while looking a key up must not look like "key unknown" (which
-  // would execute the transfer again), and verify must not report corruption for what is
-  // an I/O error. Method: every acknowledged key is retried, then verify runs, under every
-  // fault of the sweep.
+  // would execute the operation again), a read error while resolving the row a post, void
+  // or refund names must not change the request, and verify must not report corruption
+  // for what is an I/O error. Method: every acknowledged operation is retried, then verify
+  // runs, under every fault of the sweep.
   std::uint64_t seed = test_seed("io errors in replay and verify");
   CAPTURE(seed);
   FaultVfs::Install vfs;
   TempDir dir("ioerr-replay");
   Report report;
-  io_errors_in_replay_and_verify(dir.path(), seed, report);
+  SUBCASE("transfers") {
+    io_errors_in_replay_and_verify(dir.path(), seed, Workload::sequential, report);
+  }
+  SUBCASE("every kind of operation") {
+    io_errors_in_replay_and_verify(dir.path(), seed, Workload::mixed, report);
+  }
   expect_no_violations(report, dir);
 }
 
-TEST_CASE("a power loss with durability full loses no acknowledged transfer") {
+TEST_CASE("a power loss with durability full loses no acknowledged operation") {
   // Goal: Durability::full's promise. Method: unsynced writes are dropped at a random
-  // write/sync of a transfer stream (all of them, or sector by sector with junk).
+  // write/sync of an operation stream (all of them, or sector by sector with junk).
   std::uint64_t seed = test_seed("power loss full");
   CAPTURE(seed);
   FaultVfs::Install vfs;
   TempDir dir("power-full");
   Report report;
+  auto trials = [](Workload workload) { return scaled(is_mixed(workload) ? 15 : 25, 5); };
   SUBCASE("all unsynced writes are lost") {
-    power_loss(dir.path(), seed, ledger::Durability::full, LossMode::drop_all, scaled(25, 5),
-               report);
+    for (Workload workload : {Workload::sequential, Workload::mixed}) {
+      power_loss(dir.path(), seed, workload, ledger::Durability::full, LossMode::drop_all,
+                 trials(workload), report);
+    }
   }
   SUBCASE("unsynced sectors are written, lost or junk at random") {
-    power_loss(dir.path(), seed, ledger::Durability::full, LossMode::random_sectors, scaled(25, 5),
-               report);
+    for (Workload workload : {Workload::sequential, Workload::mixed}) {
+      power_loss(dir.path(), seed, workload, ledger::Durability::full, LossMode::random_sectors,
+                 trials(workload), report);
+    }
   }
   expect_no_violations(report, dir);
 }
 
-TEST_CASE("a power loss with durability normal loses at most the last acknowledged transfers") {
+TEST_CASE("a power loss with durability normal loses at most the last acknowledged operations") {
   // Goal: Durability::normal's documented trade-off and nothing worse: consistent, and
-  // only a suffix of acknowledged transfers missing. The figure check.acknowledged_lost
-  // shows that the simulation does lose unsynced commits (the test has teeth).
+  // only a suffix of acknowledged keys missing. The figure check.acknowledged_lost shows
+  // that the simulation does lose unsynced commits (the test has teeth).
   std::uint64_t seed = test_seed("power loss normal");
   CAPTURE(seed);
   FaultVfs::Install vfs;
   TempDir dir("power-normal");
   Report report;
-  power_loss(dir.path(), seed, ledger::Durability::normal, LossMode::drop_all, scaled(25, 5),
-             report);
-  power_loss(dir.path(), seed + 1, ledger::Durability::normal, LossMode::random_sectors,
-             scaled(25, 5), report);
+  for (Workload workload : {Workload::sequential, Workload::mixed}) {
+    int trials = scaled(is_mixed(workload) ? 15 : 25, 5);
+    power_loss(dir.path(), seed, workload, ledger::Durability::normal, LossMode::drop_all, trials,
+               report);
+    power_loss(dir.path(), seed + 1, workload, ledger::Durability::normal,
+               LossMode::random_sectors, trials, report);
+  }
   CHECK(figure(report, "check.acknowledged_lost") > 0);
   expect_no_violations(report, dir);
 }

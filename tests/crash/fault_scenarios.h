@@ -1,24 +1,42 @@
-// In-process fault scenarios over the fault VFS (fault_vfs.h): injected I/O errors at
-// every call of a transfer, a migration, a purge and a close, and simulated power losses.
+// In-process I/O-error scenarios over the fault VFS (fault_vfs.h): an injected error at
+// every call of an operation, a migration, a purge, a close, and a replay with verify.
+// Power losses are in power_scenarios.h.
 //
 // REQUIRES: a FaultVfs::Install guard is alive while these run.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "fault_vfs.h"
 #include "ledger/ledger.h"
+#include "report.h"
 #include "workload.h"
 
 namespace crash {
 
-// For every I/O kind and every N up to the number of such calls a transfer makes: fail
-// the Nth call (once; for every later call too; as "disk full" for writes). The transfer
-// must either succeed or throw a transient ledger::Error having stored nothing; after the
-// fault is removed, a retry with the same key on the same Ledger must succeed, and the
+// An operation an I/O-error sweep aims at: operation `index` of the workload's stream.
+struct SweepTarget {
+  std::string label;  // e.g. "post", "linked_batch_failed"
+  std::int64_t index = 0;
+  // How far the clock of the swept operation is ahead of the base's: the expiry sweep
+  // runs when the holds that time out have done so, so that it has something to write.
+  std::int64_t clock_ahead_ms = 0;
+};
+// The operations to sweep: for the sequential workload one transfer; for the mixed one a
+// created reserve, post, void and refund, an independent batch, a linked batch that is
+// created and one that fails, and an expiry sweep (see find_op in model.h).
+[[nodiscard]] std::vector<SweepTarget> sweep_targets(Workload workload, std::uint64_t seed);
+
+// For every I/O kind and every N up to the number of such calls operation `target.index`
+// makes (after operations 0..index-1 built the file): fail the Nth call (once; for every
+// later call too; as "disk full" for writes). The operation must either succeed or throw a
+// transient ledger::Error having stored nothing (no key of it is known); after the fault is
+// removed, a retry with the same keys on the same Ledger must execute (not replay), and the
 // reopened file must pass the exactly-once check.
-void io_errors_in_transfer(const std::string& dir, std::uint64_t seed, Report& report);
+void io_errors_in_op(const std::string& dir, std::uint64_t seed, Workload workload,
+                     const SweepTarget& target, Report& report);
 
 // The same across Ledger::open of a new file (schema migration): open either succeeds or
 // throws a ledger::Error; after the fault is removed the file opens, is at the latest
@@ -29,24 +47,17 @@ void io_errors_in_migration(const std::string& dir, std::uint64_t seed, Report& 
 // purges everything, and keys that moved money still replay byte for byte.
 void io_errors_in_purge(const std::string& dir, std::uint64_t seed, Report& report);
 
-// The same while the Ledger is closed (the final checkpoint): closing never throws or
-// crashes, and every acknowledged transfer is still there after reopening.
-void io_errors_at_close(const std::string& dir, std::uint64_t seed, Report& report);
+// The same while the Ledger is closed (the final checkpoint) after an operation of
+// `workload`: closing never throws or crashes, and every acknowledged key is still there
+// after reopening.
+void io_errors_at_close(const std::string& dir, std::uint64_t seed, Workload workload,
+                        Report& report);
 
-// The same while every acknowledged key is retried and the file verified: a retry is
-// answered with its byte-identical stored response or a transient error, never executed
-// again; verify() either reports ok or throws a transient error, never a false violation.
-void io_errors_in_replay_and_verify(const std::string& dir, std::uint64_t seed, Report& report);
-
-// `trials` power losses, each on a fresh database: transfers run with `durability` until
-// the power fails at a random write/sync (or between two transfers), unsynced writes are
-// lost as `mode` says, and the surviving files are reopened and checked: with full
-// durability no acknowledged transfer may be lost, with normal only a suffix of them.
-void power_loss(const std::string& dir, std::uint64_t seed, ledger::Durability durability,
-                LossMode mode, int trials, Report& report);
-
-// Power losses while a new ledger file is created and migrated: for every write/sync of
-// Ledger::open, the surviving file must open, verify and take transfers.
-void power_loss_in_migration(const std::string& dir, std::uint64_t seed, Report& report);
+// The same while every acknowledged operation of `workload` is retried and the file
+// verified: a retry is answered with its byte-identical stored responses or a transient
+// error, never executed again; verify() either reports ok or throws a transient error,
+// never a false violation.
+void io_errors_in_replay_and_verify(const std::string& dir, std::uint64_t seed,
+                                    Workload workload, Report& report);
 
 }  // namespace crash

@@ -94,6 +94,25 @@ std::vector<std::string> required_failpoints() {
           "purge.before_commit"};
 }
 
+std::vector<std::string> required_mixed_failpoints() {
+  std::vector<std::string> names;
+  for (const char* op : {"reserve", "post", "void", "reverse"}) {
+    names.push_back(std::string(op) + ".after_key_check");
+    names.push_back(std::string(op) + ".after_response_stored");
+  }
+  for (const char* op : {"post", "reverse"}) {
+    for (const char* step : {".after_debit", ".after_credit", ".after_journal_append"}) {
+      names.push_back(op + std::string(step));
+    }
+  }
+  for (const char* name : {"reserve.after_journal_append", "void.after_journal_append",
+                           "transfer.after_key_check", "transfer.after_response_stored",
+                           "transfer.before_commit", "transfer.after_commit"}) {
+    names.emplace_back(name);
+  }
+  return names;
+}
+
 void sleep_ms(std::int64_t ms) {
   if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }

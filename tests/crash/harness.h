@@ -48,6 +48,9 @@ class TempDir {
 [[nodiscard]] std::vector<std::string> engine_failpoints();
 // The failpoints issue 4 requires; each must be among engine_failpoints().
 [[nodiscard]] std::vector<std::string> required_failpoints();
+// The failpoints of the operations of issue 7 (reserve, post, void, reverse; batches run
+// the transfer path's), which the mixed workload must reach.
+[[nodiscard]] std::vector<std::string> required_mixed_failpoints();
 
 void sleep_ms(std::int64_t ms);
 [[nodiscard]] std::int64_t monotonic_ms();

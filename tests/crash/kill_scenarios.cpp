@@ -21,16 +21,16 @@ std::string make_dir(const std::string& dir) {
   return dir;
 }
 
+// A process death the scenario caused: by kind, and by workload.
+void count_crash(Report& report, Workload workload, const std::string& kind) {
+  report.count("crash." + kind);
+  report.count(fmt::format("crash_workload.{}", to_string(workload)));
+}
+
 bool died_as_expected(const ChildEnd& end, const std::string& action) {
   if (action == "abort") return !end.exited && end.signal == SIGABRT;
   if (action == "exit") return end.exited && end.exit_code == 77;
   return !end.exited && end.signal == SIGKILL;  // sigkill
-}
-
-std::int64_t next_index(const StreamHistory& history) {
-  std::int64_t next = 0;
-  for (std::int64_t index : history.attempted) next = std::max(next, index + 1);
-  return next;
 }
 
 // Waits until the side file has more than `lines` lines (the child is about to transfer),
@@ -64,7 +64,7 @@ std::vector<std::string> child_argv(const std::string& driver, const ChildSpec& 
           "--principal",
           spec.principal,
           "--workload",
-          spec.workload == Workload::sequential ? "sequential" : "concurrent",
+          to_string(spec.workload),
           "--seed",
           std::to_string(spec.seed),
           "--first",
@@ -79,12 +79,14 @@ std::vector<std::string> child_argv(const std::string& driver, const ChildSpec& 
 
 namespace {
 // The failpoint workload: creating the file reaches the migration's failpoints, 24
-// transfers the transfer path's (rejections included), a purge every 6 the purge's.
-ChildSpec failpoint_workload(const std::string& dir, std::uint64_t seed) {
+// operations the write paths' (rejections included; the mixed workload's 24 operations
+// are two rounds of its cycle of every kind), a purge every 6 the purge's.
+ChildSpec failpoint_workload(const std::string& dir, const KillConfig& config) {
   ChildSpec spec;
   spec.db = dir + "/ledger.db";
   spec.side_dir = dir;
-  spec.seed = seed;
+  spec.workload = config.workload;
+  spec.seed = config.seed;
   spec.count = 24;
   spec.purge_every = 6;
   return spec;
@@ -92,8 +94,8 @@ ChildSpec failpoint_workload(const std::string& dir, std::uint64_t seed) {
 }  // namespace
 
 std::map<std::string, std::int64_t> reached_failpoints(const KillConfig& config, Report& report) {
-  std::string dir = make_dir(config.work_dir + "/fp-trace");
-  ChildSpec spec = failpoint_workload(dir, config.seed);
+  std::string dir = make_dir(config.work_dir + "/fp-trace-" + to_string(config.workload));
+  ChildSpec spec = failpoint_workload(dir, config);
   std::string trace = dir + "/trace";
   Child child(child_argv(config.driver, spec), {{"LEDGER_FAILPOINT_TRACE", trace}});
   ChildEnd end = child.wait(kChildTimeoutMs);
@@ -110,9 +112,9 @@ void failpoint_kill(const KillConfig& config, const std::string& name, const std
                     std::int64_t nth, Report& report) {
   // Each run gets a fresh file, even if a scenario draws the same failpoint twice.
   static int runs = 0;
-  std::string dir =
-      make_dir(fmt::format("{}/fp-{}-{}-{}-{}", config.work_dir, name, action, nth, ++runs));
-  ChildSpec spec = failpoint_workload(dir, config.seed);
+  std::string dir = make_dir(fmt::format("{}/fp-{}-{}-{}-{}-{}", config.work_dir,
+                                         to_string(config.workload), name, action, nth, ++runs));
+  ChildSpec spec = failpoint_workload(dir, config);
   std::string armed = fmt::format("{}:{}:{}", name, action, nth);
   Child child(child_argv(config.driver, spec), {{"LEDGER_FAILPOINT", armed}});
   ChildEnd end = child.wait(kChildTimeoutMs);
@@ -129,15 +131,15 @@ void failpoint_kill(const KillConfig& config, const std::string& name, const std
     report.violation(fmt::format("failpoint {}: the child {}, not the failpoint's death", armed,
                                  end.describe()));
   } else {
-    report.count("crash.failpoint." + name);
+    count_crash(report, config.workload, "failpoint." + name);
     report.count("crash_action." + action);
   }
-  check_exactly_once(spec.db, Workload::sequential, config.seed, {load_history(dir, "till")}, {},
+  check_exactly_once(spec.db, config.workload, config.seed, {load_history(dir, "till")}, {},
                      report);
 }
 
 void random_kills(const KillConfig& config, int rounds, Report& report) {
-  std::string dir = make_dir(config.work_dir + "/random-kills");
+  std::string dir = make_dir(config.work_dir + "/random-kills-" + to_string(config.workload));
   std::mt19937_64 rng(config.seed);
   std::int64_t max_delay_ms = 40;  // adapted so that kills land inside the child's stream
   for (int round = 0; round < rounds && report.ok(); ++round) {
@@ -145,6 +147,7 @@ void random_kills(const KillConfig& config, int rounds, Report& report) {
     ChildSpec spec;
     spec.db = dir + "/ledger.db";
     spec.side_dir = dir;
+    spec.workload = config.workload;
     spec.seed = config.seed;
     spec.first = next_index(before);
     spec.count = 40;
@@ -168,10 +171,10 @@ void random_kills(const KillConfig& config, int rounds, Report& report) {
     } else {
       child.kill_now();
       end = child.wait(kChildTimeoutMs);
-      report.count("crash.sigkill.random");
+      count_crash(report, config.workload, "sigkill.random");
       max_delay_ms += max_delay_ms / 8 + 1;
     }
-    check_exactly_once(spec.db, Workload::sequential, config.seed, {load_history(dir, "till")}, {},
+    check_exactly_once(spec.db, config.workload, config.seed, {load_history(dir, "till")}, {},
                        report);
   }
 }
@@ -180,7 +183,7 @@ namespace {
 
 // Kills the victim while it holds the write lock (frozen at transfer.before_commit), after
 // the other workers had time to run into their busy timeout.
-void kill_stopped_victim(Child& victim, int busy_timeout_ms, Report& report) {
+void kill_stopped_victim(Child& victim, Workload workload, int busy_timeout_ms, Report& report) {
   ChildEnd end;
   if (!victim.wait_stopped(kChildTimeoutMs, end)) {
     report.violation("the victim never stopped at transfer.before_commit: it " + end.describe());
@@ -189,11 +192,11 @@ void kill_stopped_victim(Child& victim, int busy_timeout_ms, Report& report) {
   sleep_ms(3 * busy_timeout_ms);
   victim.kill_now();
   end = victim.wait(kChildTimeoutMs);
-  report.count("crash.sigkill.while_holding_write_lock");
+  count_crash(report, workload, "sigkill.while_holding_write_lock");
 }
 
-void kill_victim_at_random(Child& victim, const std::string& keys_file, std::mt19937_64& rng,
-                           Report& report) {
+void kill_victim_at_random(Child& victim, Workload workload, const std::string& keys_file,
+                           std::mt19937_64& rng, Report& report) {
   wait_for_progress(victim, keys_file, 0);
   sleep_ms(static_cast<std::int64_t>(rng() % 150));
   ChildEnd end;
@@ -203,7 +206,7 @@ void kill_victim_at_random(Child& victim, const std::string& keys_file, std::mt1
   }
   victim.kill_now();
   victim.wait(kChildTimeoutMs);
-  report.count("crash.sigkill.random_concurrent");
+  count_crash(report, workload, "sigkill.random_concurrent");
 }
 
 }  // namespace
@@ -217,7 +220,7 @@ ChildSpec worker_spec(const KillConfig& config, const std::string& dir, int w, i
   spec.db = dir + "/ledger.db";
   spec.side_dir = dir;
   spec.principal = fmt::format("w{}", w);
-  spec.workload = Workload::concurrent;
+  spec.workload = concurrent_variant(config.workload);
   spec.seed = config.seed;
   spec.count = per_worker;
   spec.busy_timeout_ms = kWorkerBusyTimeoutMs;
@@ -249,9 +252,10 @@ void concurrent_kill(const KillConfig& config, int workers, int per_worker, bool
                      Report& report) {
   std::string dir = make_dir(
       fmt::format("{}/concurrent-{}", config.work_dir, stop_at_failpoint ? "stop" : "random"));
+  const Workload workload = concurrent_variant(config.workload);
   if (stop_at_failpoint) {
     auto ledger = ledger::Ledger::open(dir + "/ledger.db");
-    ensure_accounts(ledger, Workload::concurrent);
+    ensure_accounts(ledger, workload);
   }  // else the workers race to create, migrate and fill the file, which must work too
   std::mt19937_64 rng(config.seed);
   std::map<std::string, std::string> victim_env;
@@ -266,9 +270,9 @@ void concurrent_kill(const KillConfig& config, int workers, int per_worker, bool
                                 w == 0 ? victim_env : std::map<std::string, std::string>{}));
   }
   if (stop_at_failpoint) {
-    kill_stopped_victim(*children[0], kWorkerBusyTimeoutMs, report);
+    kill_stopped_victim(*children[0], workload, kWorkerBusyTimeoutMs, report);
   } else {
-    kill_victim_at_random(*children[0], dir + "/w0.keys", rng, report);
+    kill_victim_at_random(*children[0], workload, dir + "/w0.keys", rng, report);
   }
   // The victim comes back, retries its in-doubt key and finishes its stream.
   ChildSpec restart = worker_spec(config, dir, 0, per_worker);
@@ -277,7 +281,7 @@ void concurrent_kill(const KillConfig& config, int workers, int per_worker, bool
   children[0] = std::make_unique<Child>(child_argv(config.driver, restart),
                                         std::map<std::string, std::string>{});
   auto streams = collect_workers(children, dir, report);
-  check_exactly_once(dir + "/ledger.db", Workload::concurrent, config.seed, streams, {}, report);
+  check_exactly_once(dir + "/ledger.db", workload, config.seed, streams, {}, report);
 }
 
 }  // namespace crash

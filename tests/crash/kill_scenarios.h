@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 
+#include "check.h"
 #include "workload.h"
 
 namespace crash {
@@ -17,6 +18,8 @@ struct KillConfig {
   std::string driver;    // path of ledger-crash-driver
   std::string work_dir;  // a directory the scenario may fill
   std::uint64_t seed = 0;
+  // sequential or mixed; the concurrent scenarios run its concurrent_variant()
+  Workload workload = Workload::sequential;
 };
 
 // The options of one child process; see run_child() in crash_driver.cpp.
@@ -27,15 +30,15 @@ struct ChildSpec {
   Workload workload = Workload::sequential;
   std::uint64_t seed = 0;
   std::int64_t first = 0;
-  std::int64_t count = 24;
-  int purge_every = 0;  // issue two short-lived keys and purge after every Nth transfer
+  std::int64_t count = 24;  // operations
+  int purge_every = 0;  // issue two short-lived keys and purge after every Nth operation
   int busy_timeout_ms = 5000;
 };
 [[nodiscard]] std::vector<std::string> child_argv(const std::string& driver, const ChildSpec& spec);
 
-// Runs the failpoint workload (a fresh database, transfers and purges) once with
-// LEDGER_FAILPOINT_TRACE and returns how many times it reached each failpoint: the set
-// failpoint_kill() can sweep, including names the engine builds at run time.
+// Runs the failpoint workload (a fresh database, 24 operations of config.workload and
+// purges) once with LEDGER_FAILPOINT_TRACE and returns how many times it reached each
+// failpoint: the set failpoint_kill() can sweep, including names built at run time.
 [[nodiscard]] std::map<std::string, std::int64_t> reached_failpoints(const KillConfig& config,
                                                                      Report& report);
 
@@ -45,17 +48,18 @@ struct ChildSpec {
 void failpoint_kill(const KillConfig& config, const std::string& name, const std::string& action,
                     std::int64_t nth, Report& report);
 
-// `rounds` children on one database, each SIGKILLed by the parent at a random moment
+// `rounds` children on one database (config.workload), each SIGKILLed by the parent at a random moment
 // (sometimes while it is still opening the file), each followed by the full check.
 void random_kills(const KillConfig& config, int rounds, Report& report);
 
-// `workers` processes transfer on one database; one of them is killed while it holds the
-// write lock: with `stop_at_failpoint` it freezes itself at transfer.before_commit and the
-// parent SIGKILLs it after the others have waited past their busy timeout; otherwise the
-// parent SIGKILLs it at a random moment, and the workers start on no file at all: they
-// race to create and migrate it (and create the accounts). The victim is then restarted and
-// finishes its stream. The others must finish with no error but transient ones, and the end state
-// must be exactly-once.
+// `workers` processes run concurrent_variant(config.workload) on one database; one of them
+// is killed while it holds the write lock: with `stop_at_failpoint` it freezes itself at
+// transfer.before_commit (which wraps every write operation) and the parent SIGKILLs it
+// after the others have waited past their busy timeout; otherwise the parent SIGKILLs it at
+// a random moment, and the workers start on no file at all: they race to create and
+// migrate it (and create the accounts). The victim is then restarted and finishes its
+// stream. The others must finish with no error but transient ones, and the end state must
+// be exactly-once.
 void concurrent_kill(const KillConfig& config, int workers, int per_worker, bool stop_at_failpoint,
                      Report& report);
 

@@ -1,14 +1,9 @@
-// Workloads, the model, side files and the exactly-once check: see workload.h.
+// Workloads: see workload.h.
 #include "workload.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
-#include <fstream>
 #include <random>
-#include <set>
-#include <sstream>
 
 namespace crash {
 
@@ -32,13 +27,6 @@ namespace {
 
 using ledger::OverdraftRule;
 
-struct AccountSpec {
-  const char* code;
-  const char* currency;
-  OverdraftRule overdraft;
-  std::int64_t limit_minor;
-};
-
 // Sequential: customers that cannot go negative, one with an overdraft limit, the
 // unlimited `world` that funds them, and a JPY account to provoke currency mismatches.
 const std::vector<AccountSpec> kSequentialAccounts = {
@@ -55,9 +43,13 @@ const std::vector<AccountSpec> kConcurrentAccounts = {
     {"p3", "EUR", OverdraftRule::unlimited, 0},
 };
 
-const std::vector<AccountSpec>& accounts_of(Workload workload) {
-  return workload == Workload::sequential ? kSequentialAccounts : kConcurrentAccounts;
+// The mixed workloads add `card`, without a floor: the holds that time out are taken on it.
+std::vector<AccountSpec> with_card(std::vector<AccountSpec> accounts) {
+  accounts.push_back({"card", "EUR", OverdraftRule::unlimited, 0});
+  return accounts;
 }
+const std::vector<AccountSpec> kMixedAccounts = with_card(kSequentialAccounts);
+const std::vector<AccountSpec> kMixedConcurrentAccounts = with_card(kConcurrentAccounts);
 
 std::uint64_t mix(std::uint64_t seed, const std::string& principal, std::int64_t index) {
   std::uint64_t h = seed ^ 0x9e3779b97f4a7c15ULL;
@@ -70,41 +62,101 @@ std::string pick(std::mt19937_64& rng, std::initializer_list<const char*> codes)
   return *(codes.begin() + static_cast<std::ptrdiff_t>(i));
 }
 
+std::int64_t amount(std::mt19937_64& rng, std::int64_t max) {
+  return 1 + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(max));
+}
+
+// Quotes, a backslash and non-ASCII text: the stored body must survive them byte for byte.
+std::string memo(const std::string& tag, std::mt19937_64& rng) {
+  return fmt::format("#{} \"crash\" \\ caf\u00e9 {}", tag, rng() % 1000);
+}
+
 void fill_sequential(ledger::TransferRequest& r, std::int64_t index, std::mt19937_64& rng) {
-  auto amount = [&rng](std::int64_t max) { return 1 + static_cast<std::int64_t>(rng() % max); };
   // Every fourth transfer, the first included, funds a customer: a failpoint's first hit
   // is then a transfer that moves money, not only stored rejections of empty accounts.
   auto roll = index % 4 == 0 ? 0 : rng() % 100;
   if (roll < 30) {
     r.debit_account = "world";
     r.credit_account = pick(rng, {"c0", "c1", "c2", "c3"});
-    r.amount_minor = amount(5000);
+    r.amount_minor = amount(rng, 5000);
   } else if (roll < 75) {
     r.debit_account = pick(rng, {"c0", "c1", "c2", "c3", "lim"});
     do {
       r.credit_account = pick(rng, {"c0", "c1", "c2", "c3", "lim"});
     } while (r.credit_account == r.debit_account);
-    r.amount_minor = amount(4000);
+    r.amount_minor = amount(rng, 4000);
   } else if (roll < 87) {
     r.debit_account = pick(rng, {"c0", "c1", "c2", "c3", "lim"});
     r.credit_account = "world";
-    r.amount_minor = amount(3000);
+    r.amount_minor = amount(rng, 3000);
   } else if (roll < 91) {
     r.debit_account = "world";
     r.credit_account = "ghost";  // stored rejection: credit account not found
-    r.amount_minor = amount(100);
+    r.amount_minor = amount(rng, 100);
   } else if (roll < 95) {
     r.debit_account = "ghost";  // stored rejection: debit account not found
     r.credit_account = "c0";
-    r.amount_minor = amount(100);
+    r.amount_minor = amount(rng, 100);
   } else {
     r.debit_account = "world";
     r.credit_account = "yen";  // stored rejection: EUR request, JPY account
-    r.amount_minor = amount(100);
+    r.amount_minor = amount(rng, 100);
   }
 }
 
+void fill_concurrent(ledger::TransferRequest& r, std::mt19937_64& rng) {
+  r.debit_account = pick(rng, {"world", "p0", "p1", "p2", "p3"});
+  do {
+    r.credit_account = pick(rng, {"world", "p0", "p1", "p2", "p3"});
+  } while (r.credit_account == r.debit_account);
+  r.amount_minor = amount(rng, 10000);
+}
+
 }  // namespace
+
+const char* to_string(Workload workload) {
+  switch (workload) {
+    case Workload::sequential:
+      return "sequential";
+    case Workload::concurrent:
+      return "concurrent";
+    case Workload::mixed:
+      return "mixed";
+    case Workload::mixed_concurrent:
+      return "mixed_concurrent";
+  }
+  return "?";
+}
+
+std::optional<Workload> workload_from_string(std::string_view name) {
+  for (Workload w : {Workload::sequential, Workload::concurrent, Workload::mixed,
+                     Workload::mixed_concurrent}) {
+    if (name == to_string(w)) return w;
+  }
+  return std::nullopt;
+}
+
+bool is_mixed(Workload workload) {
+  return workload == Workload::mixed || workload == Workload::mixed_concurrent;
+}
+
+Workload concurrent_variant(Workload workload) {
+  return is_mixed(workload) ? Workload::mixed_concurrent : Workload::concurrent;
+}
+
+const std::vector<AccountSpec>& accounts_of(Workload workload) {
+  switch (workload) {
+    case Workload::sequential:
+      return kSequentialAccounts;
+    case Workload::concurrent:
+      return kConcurrentAccounts;
+    case Workload::mixed:
+      return kMixedAccounts;
+    case Workload::mixed_concurrent:
+      return kMixedConcurrentAccounts;
+  }
+  return kSequentialAccounts;
+}
 
 void ensure_accounts(ledger::Ledger& ledger, Workload workload) {
   for (const AccountSpec& spec : accounts_of(workload)) {
@@ -123,6 +175,28 @@ void ensure_accounts(ledger::Ledger& ledger, Workload workload) {
   }
 }
 
+const char* to_string(OpKind kind) {
+  switch (kind) {
+    case OpKind::transfer:
+      return "transfer";
+    case OpKind::reserve:
+      return "reserve";
+    case OpKind::post:
+      return "post";
+    case OpKind::void_pending:
+      return "void";
+    case OpKind::reverse:
+      return "reverse";
+    case OpKind::batch:
+      return "batch";
+    case OpKind::linked_batch:
+      return "linked_batch";
+    case OpKind::expire:
+      return "expire";
+  }
+  return "?";
+}
+
 ledger::TransferRequest make_request(Workload workload, std::uint64_t seed,
                                      const std::string& principal, std::int64_t index) {
   std::mt19937_64 rng(mix(seed, principal, index));
@@ -130,291 +204,388 @@ ledger::TransferRequest make_request(Workload workload, std::uint64_t seed,
   r.principal = principal;
   r.key = fmt::format("{:x}-{}-{}", seed, principal, index);
   r.currency = "EUR";
-  // Quotes, a backslash and non-ASCII text: the stored body must survive them byte for byte.
-  r.memo = fmt::format("#{} \"crash\" \\ caf\u00e9 {}", index, rng() % 1000);
+  r.memo = memo(std::to_string(index), rng);
   if (workload == Workload::sequential) {
     fill_sequential(r, index, rng);
   } else {
-    r.debit_account = pick(rng, {"world", "p0", "p1", "p2", "p3"});
-    do {
-      r.credit_account = pick(rng, {"world", "p0", "p1", "p2", "p3"});
-    } while (r.credit_account == r.debit_account);
-    r.amount_minor = 1 + static_cast<std::int64_t>(rng() % 10000);
+    fill_concurrent(r, rng);
   }
   return r;
 }
 
-Model::Model(Workload workload) {
-  for (const AccountSpec& spec : accounts_of(workload)) {
-    rules_[spec.code] = Rule{spec.currency, spec.overdraft, spec.limit_minor};
-    balance_[spec.code] = 0;
-  }
-}
-
-ledger::Outcome Model::apply(const ledger::TransferRequest& request) {
-  // The order of the checks is the order of ledger::Outcome (types.h).
-  auto debit = rules_.find(request.debit_account);
-  if (debit == rules_.end()) return ledger::Outcome::debit_account_not_found;
-  auto credit = rules_.find(request.credit_account);
-  if (credit == rules_.end()) return ledger::Outcome::credit_account_not_found;
-  if (debit->second.currency != request.currency || credit->second.currency != request.currency) {
-    return ledger::Outcome::currency_mismatch;
-  }
-  std::int64_t after = balance_[request.debit_account] - request.amount_minor;
-  const Rule& rule = debit->second;
-  if ((rule.overdraft == OverdraftRule::none && after < 0) ||
-      (rule.overdraft == OverdraftRule::limit && after < -rule.limit_minor)) {
-    return ledger::Outcome::insufficient_funds;
-  }
-  balance_[request.debit_account] = after;
-  balance_[request.credit_account] += request.amount_minor;
-  return ledger::Outcome::created;
-}
-
-// --- side files -------------------------------------------------------------------------
+// --- the mixed workloads ----------------------------------------------------------------
 
 namespace {
 
-std::string hex(const std::string& bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
+// The mixed workloads run a fixed cycle of slots (a round), so that every kind of operation
+// comes up early and posts, voids and refunds find earlier operations to name. The first
+// round takes the paths that create rows (the failpoint workload's 24 operations then
+// reach every failpoint whatever the seed); later rounds draw accounts, amounts, the
+// operation a post, void or refund names and its variant (full, partial, excessive) from
+// the operation's own seed, so rejections of every kind come up too.
+enum class Slot {
+  fund,         // world -> a customer, plenty
+  hold,         // reserve from the customer just funded (a long timeout)
+  card_hold,    // reserve from `card`, timing out after kShortHoldSeconds
+  batch,        // an independent batch
+  post,         // post the hold of this round (mostly) or another one
+  reverse,      // refund this round's post (mostly) or another row
+  transfer,     // as in the sequential workload
+  second_hold,  // reserve from any customer (round 0: from world)
+  linked,       // a linked batch; in odd rounds one item fails
+  cancel,       // void the second hold of this round (mostly) or another one
+  expire,       // Ledger::expire_pending()
+  settle,       // a post or a refund of anything in the window
+};
+constexpr Slot kCycle[] = {Slot::fund,        Slot::hold,   Slot::card_hold, Slot::batch,
+                           Slot::post,        Slot::reverse, Slot::transfer, Slot::second_hold,
+                           Slot::linked,      Slot::cancel, Slot::expire,    Slot::settle};
+constexpr std::int64_t kCycleLength = sizeof(kCycle) / sizeof(kCycle[0]);
+// How far back a post, void or refund looks for the operation it names.
+constexpr std::int64_t kWindow = kCycleLength;
+
+Slot slot_of(std::int64_t index) { return kCycle[index % kCycleLength]; }
+
+// Where in the round a slot is (its first position).
+std::int64_t position_of(Slot slot) {
+  for (std::int64_t i = 0; i < kCycleLength; ++i) {
+    if (kCycle[i] == slot) return i;
   }
-  return out;
+  return 0;
 }
 
-std::string unhex(const std::string& text) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < text.size(); i += 2) {
-    out += static_cast<char>(std::stoi(text.substr(i, 2), nullptr, 16));
+bool is_hold(std::int64_t index) {
+  Slot slot = slot_of(index);
+  return slot == Slot::hold || slot == Slot::card_hold || slot == Slot::second_hold;
+}
+
+// Generates one operation of a mixed stream.
+class MixedGenerator {
+ public:
+  MixedGenerator(Workload workload, std::uint64_t seed, const std::string& principal,
+                 std::int64_t index)
+      : workload_(workload), seed_(seed), principal_(principal), index_(index),
+        round_(index / kCycleLength), rng_(mix(seed, principal, index)), coin_(rng_()) {}
+  Op make();
+
+ private:
+  bool sequential() const { return workload_ == Workload::mixed; }
+  std::string key(std::int64_t index) const {
+    return fmt::format("{:x}-{}-{}", seed_, principal_, index);
   }
-  return out;
-}
-
-int open_append(const std::string& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) throw std::runtime_error("cannot open side file " + path);
-  return fd;
-}
-
-// One line per call, then fsync: a line is either whole or missing after a kill.
-void append_line(int fd, const std::string& line) {
-  std::string text = line + "\n";
-  if (::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()) ||
-      ::fdatasync(fd) != 0) {
-    throw std::runtime_error("cannot append to a side file");
+  std::string customer() {
+    return sequential() ? pick(rng_, {"c0", "c1", "c2", "c3"}) : pick(rng_, {"p0", "p1", "p2", "p3"});
   }
-}
-
-// The complete lines of a file: a line without its newline was cut by the kill.
-std::vector<std::string> complete_lines(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<std::string> lines;
-  std::size_t start = 0;
-  for (std::size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1) {
-    lines.push_back(text.substr(start, nl - start));
+  // The same slot's operation `slot` of this round, if it is in the past.
+  std::optional<std::int64_t> this_round(Slot slot) const {
+    std::int64_t index = round_ * kCycleLength + position_of(slot);
+    return index < index_ ? std::optional(index) : std::nullopt;
   }
-  return lines;
-}
+  ledger::TransferRequest transfer_item(const std::string& item_key, bool fund);
+  void make_fund(Op& op);
+  void add_items(Op& op, bool linked);
+  void make_reserve(Op& op, Slot slot);
+  // The operation a post, void or refund names: `preferred` (always in round 0, else
+  // mostly), or any earlier one in the window that `wanted` accepts.
+  template <class Wanted>
+  std::optional<std::int64_t> target(std::optional<std::int64_t> preferred, Wanted&& wanted);
+  void name_target(Op& op, std::int64_t target, std::size_t item);
+  void make_post(Op& op, std::optional<std::int64_t> preferred);
+  void make_void(Op& op);
+  void make_reverse(Op& op, std::optional<std::int64_t> preferred);
 
-}  // namespace
-
-SideFiles::SideFiles(const std::string& dir, const std::string& principal)
-    : keys_fd_(open_append(dir + "/" + principal + ".keys")),
-      acks_fd_(open_append(dir + "/" + principal + ".acks")) {}
-
-SideFiles::~SideFiles() {
-  ::close(keys_fd_);
-  ::close(acks_fd_);
-}
-
-void SideFiles::attempt(std::int64_t index) { append_line(keys_fd_, std::to_string(index)); }
-
-void SideFiles::ack(std::int64_t index, const ledger::TransferResult& result) {
-  append_line(acks_fd_,
-              fmt::format("{} {} {}", index, ledger::to_string(result.outcome), hex(result.body)));
-}
-
-void record_attempt(StreamHistory& history, std::int64_t index) {
-  for (std::int64_t seen : history.attempted) {
-    if (seen == index) return;
-  }
-  history.attempted.push_back(index);
-}
-
-StreamHistory load_history(const std::string& dir, const std::string& principal) {
-  StreamHistory history;
-  history.principal = principal;
-  for (const std::string& line : complete_lines(dir + "/" + principal + ".keys")) {
-    record_attempt(history, std::stoll(line));
-  }
-  for (const std::string& line : complete_lines(dir + "/" + principal + ".acks")) {
-    std::istringstream in(line);
-    std::int64_t index = 0;
-    Ack ack;
-    std::string body_hex;
-    in >> index >> ack.outcome >> body_hex;
-    ack.body = unhex(body_hex);
-    history.acked[index] = ack;
-  }
-  return history;
-}
-
-// --- the exactly-once check -------------------------------------------------------------
-
-namespace {
-
-void check_verify(ledger::Ledger& ledger, const char* when, Report& report) {
-  ledger::VerifyReport verify = ledger.verify();
-  for (const ledger::Violation& v : verify.violations) {
-    report.violation(fmt::format("verify {}: {} at {}: {}", when, v.kind, v.where, v.detail));
-  }
-}
-
-// Tracks whether the acknowledged transfers that are missing form a suffix.
-struct LossTracker {
-  bool lost_seen = false;
-  std::string first_lost;
+  Workload workload_;
+  std::uint64_t seed_;
+  const std::string& principal_;
+  std::int64_t index_;
+  std::int64_t round_;
+  std::mt19937_64 rng_;
+  std::uint64_t coin_;  // the first draw: decides what a settle slot does
 };
 
-// Retries one key for the first time after the crash and compares with what was known.
-void first_retry(ledger::Ledger& ledger, const ledger::TransferRequest& request, const Ack* ack,
-                 ledger::Outcome expected, const CheckOptions& options, LossTracker& loss,
-                 ledger::TransferResult& result, Report& report) {
-  result = ledger.transfer(request);
-  const std::string& key = request.key;
-  if (result.outcome != expected) {
-    report.violation(fmt::format("key {}: outcome {} (replayed={}), the model expects {}", key,
-                                 ledger::to_string(result.outcome), result.replayed,
-                                 ledger::to_string(expected)));
+// The amount of the journal row item `item` of operation `index` creates, if it does.
+std::int64_t row_amount(Workload workload, std::uint64_t seed, const std::string& principal,
+                        std::int64_t index, std::size_t item) {
+  Op op = make_op(workload, seed, principal, index);
+  switch (op.kind) {
+    case OpKind::reserve:
+      return op.reserve.amount_minor;
+    case OpKind::post:
+      if (op.post.amount_minor != 0 || op.target_index < 0) return op.post.amount_minor;
+      return row_amount(workload, seed, principal, op.target_index, 0);
+    case OpKind::transfer:
+    case OpKind::batch:
+    case OpKind::linked_batch:
+      return op.items.at(item).amount_minor;
+    default:
+      return 0;
   }
-  if (result.replayed && loss.lost_seen) {
-    report.violation(
-        fmt::format("key {} survived but the earlier acknowledged key {} was lost: "
-                    "the lost transfers are not a suffix",
-                    key, loss.first_lost));
+}
+
+ledger::TransferRequest MixedGenerator::transfer_item(const std::string& item_key, bool fund) {
+  ledger::TransferRequest r;
+  r.principal = principal_;
+  r.key = item_key;
+  r.currency = "EUR";
+  r.memo = memo(item_key, rng_);
+  if (sequential()) {
+    fill_sequential(r, fund ? 0 : 1, rng_);
+  } else {
+    fill_concurrent(r, rng_);
   }
-  if (ack == nullptr) return;
-  if (!result.replayed) {
-    report.count("check.acknowledged_lost");
-    if (!options.allow_lost_suffix) {
-      report.violation(
-          fmt::format("key {}: acknowledged ({}) before the crash but executed "
-                      "again on retry",
-                      key, ack->outcome));
+  return r;
+}
+
+void MixedGenerator::make_fund(Op& op) {
+  op.items.push_back(transfer_item(key(index_), true));
+  op.items[0].debit_account = "world";
+  op.items[0].credit_account = customer();
+  op.items[0].amount_minor = 5000 + amount(rng_, 7000);
+}
+
+void MixedGenerator::add_items(Op& op, bool linked) {
+  auto count = 2 + rng_() % 3;
+  for (std::size_t k = 0; k < count; ++k) {
+    // Round 0's batch starts with a funding transfer, so that it moves money.
+    bool fund = !linked && round_ == 0 && k == 0;
+    op.items.push_back(transfer_item(fmt::format("{}.{}", key(index_), k), fund));
+  }
+  if (!linked) return;
+  // Linked items move money to customers (from world only, in round 0); in odd rounds (and
+  // half of the even ones after round 0) one item fails, so that the batch is refused as a
+  // whole and linked_batch_failed is stored for the others.
+  for (auto& item : op.items) {
+    item.debit_account = round_ == 0 || rng_() % 3 == 0 ? "world" : customer();
+    do {
+      item.credit_account = customer();
+    } while (item.credit_account == item.debit_account);
+    item.amount_minor = amount(rng_, 1500);
+  }
+  if (round_ % 2 == 1 || (round_ > 0 && rng_() % 2 == 0)) {
+    auto& bad = op.items[rng_() % op.items.size()];
+    if (rng_() % 2 == 0 || !sequential()) {
+      bad.debit_account = "ghost";  // debit_account_not_found
+    } else {
+      bad.debit_account = bad.credit_account == "c0" ? "c1" : "c0";
+      bad.amount_minor = 1'000'000;  // insufficient_funds: no customer has that much
     }
-    if (!loss.lost_seen) loss.first_lost = key;
-    loss.lost_seen = true;
+  }
+}
+
+void MixedGenerator::make_reserve(Op& op, Slot slot) {
+  op.kind = OpKind::reserve;
+  auto& r = op.reserve;
+  r.principal = principal_;
+  r.key = key(index_);
+  r.currency = "EUR";
+  r.memo = memo(r.key, rng_);
+  r.amount_minor = amount(rng_, 3000);
+  if (slot == Slot::card_hold) {
+    r.debit_account = "card";
+    r.credit_account = customer();
+    r.timeout_seconds = kShortHoldSeconds;
     return;
   }
-  if (result.body != ack->body || ack->outcome != ledger::to_string(result.outcome)) {
-    report.violation(
-        fmt::format("key {}: replay differs from the acknowledged response\n  acked:  "
-                    "{} {}\n  replay: {} {}",
-                    key, ack->outcome, ack->body, ledger::to_string(result.outcome), result.body));
+  if (slot == Slot::hold) {
+    r.debit_account = make_op(workload_, seed_, principal_, index_ - 1).items.at(0).credit_account;
+  } else if (round_ == 0) {
+    r.debit_account = "world";
+  } else {
+    r.debit_account = sequential() ? pick(rng_, {"c0", "c1", "c2", "c3", "lim"}) : customer();
+    r.amount_minor = amount(rng_, 4000);
+  }
+  do {
+    r.credit_account = rng_() % 4 == 0 ? "world" : customer();
+  } while (r.credit_account == r.debit_account);
+}
+
+template <class Wanted>
+std::optional<std::int64_t> MixedGenerator::target(std::optional<std::int64_t> preferred,
+                                                   Wanted&& wanted) {
+  bool take_preferred = round_ == 0 || rng_() % 4 != 0;
+  if (preferred && take_preferred) return preferred;
+  std::vector<std::int64_t> candidates;
+  for (std::int64_t j = std::max<std::int64_t>(0, index_ - kWindow); j < index_; ++j) {
+    if (wanted(j)) candidates.push_back(j);
+  }
+  if (candidates.empty()) return std::nullopt;
+  return candidates[rng_() % candidates.size()];
+}
+
+void MixedGenerator::name_target(Op& op, std::int64_t target, std::size_t item) {
+  op.target_index = target;
+  op.target_item = item;
+  Op named = make_op(workload_, seed_, principal_, target);
+  op.target_key = op_keys(named).at(item);
+}
+
+void MixedGenerator::make_post(Op& op, std::optional<std::int64_t> preferred) {
+  op.kind = OpKind::post;
+  op.post.principal = principal_;
+  op.post.key = key(index_);
+  op.post.memo = memo(op.post.key, rng_);
+  op.post.pending_sequence = kNoSuchSequence;
+  auto named = target(preferred, is_hold);
+  if (!named) return;
+  name_target(op, *named, 0);
+  std::int64_t held = row_amount(workload_, seed_, principal_, *named, 0);
+  auto roll = rng_() % (round_ == 0 ? 80 : 100);
+  if (roll < 40 || held <= 1) {
+    op.post.amount_minor = 0;  // the full amount
+  } else if (roll < 80) {
+    op.post.amount_minor = amount(rng_, held - 1);  // partial: the rest is released
+  } else {
+    op.post.amount_minor = held + amount(rng_, 100);  // post_amount_exceeds_pending
   }
 }
 
-void check_journal(ledger::Ledger& ledger, const std::set<std::string>& created_keys,
-                   Report& report) {
-  std::set<std::string> seen;
-  std::int64_t rows = 0;
-  for (std::int64_t since = 1;;) {
-    auto page = ledger.journal(since, 1000);
-    for (const ledger::JournalEntry& entry : page) {
-      ++rows;
-      std::string who = entry.principal + "/" + entry.key;
-      if (!seen.insert(who).second) {
-        report.violation(
-            fmt::format("journal seq {}: second transfer for key {}", entry.sequence, entry.key));
-      }
-      if (created_keys.count(entry.key) == 0) {
-        report.violation(
-            fmt::format("journal seq {}: key {} is not a created transfer of the "
-                        "workload",
-                        entry.sequence, entry.key));
-      }
-      since = entry.sequence + 1;
-    }
-    if (page.size() < 1000) break;
-  }
-  if (rows != static_cast<std::int64_t>(created_keys.size())) {
-    report.violation(
-        fmt::format("journal has {} rows for {} created keys", rows, created_keys.size()));
+void MixedGenerator::make_void(Op& op) {
+  op.kind = OpKind::void_pending;
+  op.void_request.principal = principal_;
+  op.void_request.key = key(index_);
+  op.void_request.memo = memo(op.void_request.key, rng_);
+  op.void_request.pending_sequence = kNoSuchSequence;
+  if (auto named = target(this_round(Slot::second_hold), is_hold)) name_target(op, *named, 0);
+}
+
+void MixedGenerator::make_reverse(Op& op, std::optional<std::int64_t> preferred) {
+  op.kind = OpKind::reverse;
+  auto& r = op.reverse;
+  r.principal = principal_;
+  r.key = key(index_);
+  r.memo = memo(r.key, rng_);
+  r.original_sequence = kNoSuchSequence;
+  // Anything that may have created a journal row; a hold's row is not refundable
+  // (original_not_found, stored), and neither is a stored rejection's missing row.
+  auto named = target(preferred, [](std::int64_t j) {
+    Slot slot = slot_of(j);
+    return slot != Slot::cancel && slot != Slot::expire && slot != Slot::reverse &&
+           slot != Slot::settle;
+  });
+  if (!named) return;
+  Op original = make_op(workload_, seed_, principal_, *named);
+  std::size_t item = original.items.empty() ? 0 : rng_() % original.items.size();
+  name_target(op, *named, item);
+  std::int64_t amount_minor = row_amount(workload_, seed_, principal_, *named, item);
+  auto roll = rng_() % (round_ == 0 ? 75 : 100);
+  if (roll < 35 || amount_minor <= 1) {
+    r.amount_minor = 0;  // everything not yet refunded
+  } else if (roll < 75) {
+    r.amount_minor = amount(rng_, amount_minor / 2);  // a partial refund
+  } else {
+    r.amount_minor = amount_minor + amount(rng_, 100);  // reversal_exceeds_original
   }
 }
 
-void check_balances(ledger::Ledger& ledger, const Model& model, Report& report) {
-  for (const auto& [code, expected] : model.balances()) {
-    auto account = ledger.find_account(code);
-    if (!account) {
-      report.violation(fmt::format("account {} is missing", code));
-    } else if (account->balance_minor != expected) {
-      report.violation(fmt::format("account {}: balance {}, the model says {}", code,
-                                   account->balance_minor, expected));
-    }
-  }
-}
-
-void check_streams(ledger::Ledger& ledger, Workload workload, std::uint64_t seed,
-                   const std::vector<StreamHistory>& streams, const CheckOptions& options,
-                   Report& report) {
-  Model model(workload);
-  std::set<std::string> created_keys;
-  std::map<std::string, ledger::TransferResult> first;
-  for (const StreamHistory& stream : streams) {
-    LossTracker loss;
-    for (std::int64_t index : stream.attempted) {
-      auto request = make_request(workload, seed, stream.principal, index);
-      auto it = stream.acked.find(index);
-      const Ack* ack = it == stream.acked.end() ? nullptr : &it->second;
-      ledger::Outcome expected = model.apply(request);
-      if (expected == ledger::Outcome::created) created_keys.insert(request.key);
-      first_retry(ledger, request, ack, expected, options, loss, first[request.key], report);
-      report.count("check.keys_retried");
-    }
-  }
-  // Every key is now stored: a second retry must replay the first retry's bytes.
-  for (const StreamHistory& stream : streams) {
-    for (std::int64_t index : stream.attempted) {
-      auto request = make_request(workload, seed, stream.principal, index);
-      ledger::TransferResult again = ledger.transfer(request);
-      const ledger::TransferResult& before = first[request.key];
-      if (!again.replayed || again.body != before.body || again.outcome != before.outcome) {
-        report.violation(
-            fmt::format("key {}: second retry is not a byte-identical replay "
-                        "(replayed={})",
-                        request.key, again.replayed));
+Op MixedGenerator::make() {
+  Op op;
+  op.principal = principal_;
+  op.index = index_;
+  Slot slot = slot_of(index_);
+  switch (slot) {
+    case Slot::fund:
+      make_fund(op);
+      break;
+    case Slot::transfer:
+      op.items.push_back(transfer_item(key(index_), false));
+      break;
+    case Slot::hold:
+    case Slot::card_hold:
+    case Slot::second_hold:
+      make_reserve(op, slot);
+      break;
+    case Slot::batch:
+    case Slot::linked:
+      op.kind = slot == Slot::batch ? OpKind::batch : OpKind::linked_batch;
+      add_items(op, op.kind == OpKind::linked_batch);
+      break;
+    case Slot::post:
+      make_post(op, this_round(Slot::hold));
+      break;
+    case Slot::reverse:
+      make_reverse(op, this_round(Slot::post));
+      break;
+    case Slot::cancel:
+      make_void(op);
+      break;
+    case Slot::expire:
+      op.kind = OpKind::expire;
+      break;
+    case Slot::settle:
+      if (coin_ % 2 == 0) {
+        make_post(op, std::nullopt);
+      } else {
+        make_reverse(op, std::nullopt);
       }
-    }
+      break;
   }
-  check_balances(ledger, model, report);
-  check_journal(ledger, created_keys, report);
+  return op;
 }
 
 }  // namespace
 
-void check_exactly_once(const std::string& db_path, Workload workload, std::uint64_t seed,
-                        const std::vector<StreamHistory>& streams, const CheckOptions& options,
-                        Report& report) {
-  try {
-    // The child may have died before it created the file: then there is nothing to lose,
-    // and every other loss shows up as a missing acknowledged key below.
-    auto ledger = ledger::Ledger::open(db_path);
-    check_verify(ledger, "after the crash", report);
-    ensure_accounts(ledger, workload);
-    check_streams(ledger, workload, seed, streams, options, report);
-    check_verify(ledger, "after the retries", report);
-  } catch (const ledger::Error& e) {
-    report.violation(fmt::format("recovery failed with ledger::Error {} (sqlite {}): {}",
-                                 ledger::to_string(e.code()), e.sqlite_code(), e.what()));
-  } catch (const std::exception& e) {
-    report.violation(fmt::format("recovery failed with a non-ledger exception: {}", e.what()));
+Op make_op(Workload workload, std::uint64_t seed, const std::string& principal,
+           std::int64_t index) {
+  if (is_mixed(workload)) return MixedGenerator(workload, seed, principal, index).make();
+  Op op;
+  op.principal = principal;
+  op.index = index;
+  op.items.push_back(make_request(workload, seed, principal, index));
+  return op;
+}
+
+std::vector<std::string> op_keys(const Op& op) {
+  switch (op.kind) {
+    case OpKind::reserve:
+      return {op.reserve.key};
+    case OpKind::post:
+      return {op.post.key};
+    case OpKind::void_pending:
+      return {op.void_request.key};
+    case OpKind::reverse:
+      return {op.reverse.key};
+    case OpKind::expire:
+      return {};
+    default: {
+      std::vector<std::string> keys;
+      for (const auto& item : op.items) keys.push_back(item.key);
+      return keys;
+    }
   }
+}
+
+void resolve_op(ledger::Ledger& ledger, Op& op) {
+  if (op.target_key.empty()) return;
+  auto record = ledger.find_key(op.principal, op.target_key);
+  std::int64_t sequence = kNoSuchSequence;
+  if (record && record->transfer_sequence) sequence = *record->transfer_sequence;
+  op.post.pending_sequence = sequence;
+  op.void_request.pending_sequence = sequence;
+  op.reverse.original_sequence = sequence;
+}
+
+std::vector<ledger::TransferResult> run_op(ledger::Ledger& ledger, Op& op) {
+  resolve_op(ledger, op);
+  switch (op.kind) {
+    case OpKind::transfer:
+      return {ledger.transfer(op.items.at(0))};
+    case OpKind::batch:
+      return ledger.transfer_batch(op.items, ledger::BatchMode::independent);
+    case OpKind::linked_batch:
+      return ledger.transfer_batch(op.items, ledger::BatchMode::linked);
+    case OpKind::reserve:
+      return {ledger.reserve(op.reserve)};
+    case OpKind::post:
+      return {ledger.post(op.post)};
+    case OpKind::void_pending:
+      return {ledger.void_pending(op.void_request)};
+    case OpKind::reverse:
+      return {ledger.reverse(op.reverse)};
+    case OpKind::expire:
+      (void)ledger.expire_pending();
+      return {};
+  }
+  return {};
 }
 
 }  // namespace crash

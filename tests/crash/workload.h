@@ -1,116 +1,107 @@
-// The crash suite's workloads, its model of the ledger, the side files a crashing child
-// leaves behind, and the exactly-once check every scenario ends with.
+// The crash suite's workloads: deterministic streams of operations per principal.
 //
-// A workload is a deterministic stream of transfer requests per principal: request
-// `index` of stream `principal` under `seed` is always the same, so the process that
-// checks can rebuild exactly what a killed child sent from the key indices it recorded.
+// Operation `index` of stream `principal` under `seed` is always the same, so the process
+// that checks can rebuild exactly what a killed child sent from the indices it recorded.
+// The one thing decided at run time is the journal sequence a post, void or refund names:
+// it is the sequence the engine gave the key it refers to (an earlier operation of the
+// same stream), looked up with find_key just before the call (resolve_op). That key is
+// always completed by then (it was attempted earlier, and in-doubt keys are retried first),
+// and a completed key's sequence never changes, so every retry sends the same request.
 #pragma once
 
 #include <cstdint>
-#include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ledger/ledger.h"
+#include "report.h"
 
 namespace crash {
 
-// What a scenario did (figures, e.g. "crash.sigkill.random" -> 12) and what it found wrong.
-struct Report {
-  std::map<std::string, std::int64_t> figures;
-  std::vector<std::string> violations;
-
-  void count(const std::string& figure, std::int64_t n = 1) { figures[figure] += n; }
-  void violation(const std::string& text) { violations.push_back(text); }
-  void merge(const Report& other);
-  [[nodiscard]] bool ok() const { return violations.empty(); }
-  // The violations, one a line (at most `max_lines` of them).
-  [[nodiscard]] std::string violations_text(std::size_t max_lines = 20) const;
-};
-
 enum class Workload {
-  // One stream against customer accounts that cannot go negative: transfers are created
-  // or rejected (insufficient funds, unknown account, currency mismatch) depending on the
-  // balances, so the model must apply the requests in the order they were executed.
+  // Transfers only, one stream against customer accounts that cannot go negative:
+  // transfers are created or rejected (insufficient funds, unknown account, currency
+  // mismatch) depending on the balances, so the model applies them in execution order.
   sequential,
-  // Many streams at once between accounts without a floor: every transfer is created
-  // whatever the interleaving, so the model does not depend on the order.
+  // Transfers only, many streams at once between accounts without a floor: every transfer
+  // is created whatever the interleaving, so the model does not depend on the order.
   concurrent,
+  // Every operation (see OpKind) on the sequential workload's accounts plus `card`: holds,
+  // full, partial and excessive posts, voids, holds that time out, full, partial and
+  // excessive refunds, independent batches and linked batches with a failing item.
+  mixed,
+  // The mixed operations, many streams at once, between accounts without a floor; each
+  // stream's posts, voids and refunds name only its own earlier operations, so outcomes
+  // do not depend on the interleaving either.
+  mixed_concurrent,
 };
+
+[[nodiscard]] const char* to_string(Workload workload);
+[[nodiscard]] std::optional<Workload> workload_from_string(std::string_view name);
+[[nodiscard]] bool is_mixed(Workload workload);
+// The workload that several processes run at once on the same accounts as `workload`.
+[[nodiscard]] Workload concurrent_variant(Workload workload);
+
+// One account of a workload.
+struct AccountSpec {
+  std::string code;
+  std::string currency;
+  ledger::OverdraftRule overdraft;
+  std::int64_t limit_minor;
+};
+[[nodiscard]] const std::vector<AccountSpec>& accounts_of(Workload workload);
 
 // Creates the workload's accounts that do not exist yet (safe to call after any crash).
 void ensure_accounts(ledger::Ledger& ledger, Workload workload);
 
-// Request `index` of stream `principal`; its key is unique per (seed, principal, index).
+enum class OpKind { transfer, reserve, post, void_pending, reverse, batch, linked_batch, expire };
+[[nodiscard]] const char* to_string(OpKind kind);
+
+// A journal sequence no row has: what a post, void or refund names when the key it refers
+// to produced no row (it was a stored rejection). The engine must refuse it, stored.
+inline constexpr std::int64_t kNoSuchSequence = 1'000'000'000;
+
+// A hold that times out: reserved for this long (the shortest timeout the engine takes),
+// always on an account without a floor (`card`), so that whether it has timed out by the
+// time something touches it changes no other outcome. Other holds never time out.
+inline constexpr std::int64_t kShortHoldSeconds = 1;
+
+// One operation of a stream. Only the fields of `kind` are used.
+struct Op {
+  OpKind kind = OpKind::transfer;
+  std::string principal;
+  std::int64_t index = 0;
+  std::vector<ledger::TransferRequest> items;  // transfer: one; batches: each with its key
+  ledger::ReserveRequest reserve;
+  ledger::PostRequest post;
+  ledger::VoidRequest void_request;
+  ledger::ReverseRequest reverse;
+  // post, void, reverse: the key (of this stream) whose journal row the request names, or
+  // empty for none; resolve_op() puts that row's sequence into the request. The key is
+  // that of item `target_item` of operation `target_index`.
+  std::string target_key;
+  std::int64_t target_index = -1;
+  std::size_t target_item = 0;
+};
+
+// Operation `index` of stream `principal`; its keys are unique per (seed, principal, index).
+[[nodiscard]] Op make_op(Workload workload, std::uint64_t seed, const std::string& principal,
+                         std::int64_t index);
+// Transfer `index` of a transfers-only workload (sequential or concurrent).
 [[nodiscard]] ledger::TransferRequest make_request(Workload workload, std::uint64_t seed,
                                                    const std::string& principal,
                                                    std::int64_t index);
 
-// The ledger's balance rules on plain integers, for the accounts of one workload.
-class Model {
- public:
-  explicit Model(Workload workload);
-  // The outcome the engine must give `request` in the current state; applies it if created.
-  ledger::Outcome apply(const ledger::TransferRequest& request);
-  [[nodiscard]] const std::map<std::string, std::int64_t>& balances() const { return balance_; }
+// The idempotency keys of `op`, in the order of run_op()'s results (none for expire).
+[[nodiscard]] std::vector<std::string> op_keys(const Op& op);
 
- private:
-  struct Rule {
-    std::string currency;
-    ledger::OverdraftRule overdraft;
-    std::int64_t limit_minor;
-  };
-  std::map<std::string, Rule> rules_;
-  std::map<std::string, std::int64_t> balance_;
-};
+// Fills in the sequence that a post, void or refund names (find_key on target_key).
+void resolve_op(ledger::Ledger& ledger, Op& op);
 
-// What one stream attempted (before each attempt) and what it was told (after each answer).
-struct Ack {
-  std::string outcome;
-  std::string body;
-};
-struct StreamHistory {
-  std::string principal;
-  std::vector<std::int64_t> attempted;  // first-attempt order, no duplicates
-  std::map<std::int64_t, Ack> acked;
-};
-
-// Side files of a child process: `<dir>/<principal>.keys` gets the index of each transfer
-// before it is attempted and `<dir>/<principal>.acks` the answer after; both are fsync'd
-// so that what the parent reads is at least what the child knew when it died.
-class SideFiles {
- public:
-  SideFiles(const std::string& dir, const std::string& principal);
-  ~SideFiles();
-  SideFiles(const SideFiles&) = delete;
-  SideFiles& operator=(const SideFiles&) = delete;
-  void attempt(std::int64_t index);
-  void ack(std::int64_t index, const ledger::TransferResult& result);
-
- private:
-  int keys_fd_ = -1;
-  int acks_fd_ = -1;
-};
-[[nodiscard]] StreamHistory load_history(const std::string& dir, const std::string& principal);
-// Adds an attempt to a history kept in memory (in-process scenarios need no files).
-void record_attempt(StreamHistory& history, std::int64_t index);
-
-struct CheckOptions {
-  // Durability::normal after a power loss: acknowledged transfers may be missing, but only
-  // a suffix of them (the last ones before the crash).
-  bool allow_lost_suffix = false;
-};
-
-// The end of every scenario. Reopens `db_path` and checks:
-//  - verify() is ok, before and after the retries;
-//  - retrying every attempted key (in attempt order) gives the model's outcome, and a key
-//    acknowledged before the crash replays its byte-identical response (unless it was
-//    lost, which only `allow_lost_suffix` permits, and only as a suffix);
-//  - a second retry of every key replays the first retry's bytes;
-//  - balances equal the model's; the journal has one row per created key and no other.
-// Appends what is wrong to `report`; never throws.
-void check_exactly_once(const std::string& db_path, Workload workload, std::uint64_t seed,
-                        const std::vector<StreamHistory>& streams, const CheckOptions& options,
-                        Report& report);
+// resolve_op(), then the call: one result per key of op_keys(). Expire calls
+// Ledger::expire_pending() and returns no result. Throws what the Ledger throws.
+std::vector<ledger::TransferResult> run_op(ledger::Ledger& ledger, Op& op);
 
 }  // namespace crash
