@@ -29,7 +29,11 @@ class Checker {
  public:
   Checker(ledger::Ledger& ledger, Workload workload, std::uint64_t seed,
           const CheckOptions& options, Report& report)
-      : ledger_(ledger), workload_(workload), seed_(seed), options_(options), report_(report),
+      : ledger_(ledger),
+        workload_(workload),
+        seed_(seed),
+        options_(options),
+        report_(report),
         model_(workload) {}
 
   void first_retries(const StreamHistory& stream);
@@ -40,8 +44,8 @@ class Checker {
   void check_holds();
 
  private:
-  void first_retry(const std::string& key, const ledger::TransferResult& result,
-                   Outcome expected, const Ack* ack, LossTracker& loss);
+  void first_retry(const std::string& key, const ledger::TransferResult& result, Outcome expected,
+                   const Ack* ack, LossTracker& loss);
 
   ledger::Ledger& ledger_;
   Workload workload_;
@@ -72,9 +76,9 @@ void Checker::first_retry(const std::string& key, const ledger::TransferResult& 
   if (!result.replayed) {
     report_.count("check.acknowledged_lost");
     if (!options_.allow_lost_suffix) {
-      report_.violation(fmt::format(
-          "key {}: acknowledged ({}) before the crash but executed again on retry", key,
-          ack->outcome));
+      report_.violation(
+          fmt::format("key {}: acknowledged ({}) before the crash but executed again on retry", key,
+                      ack->outcome));
     }
     if (!loss.lost_seen) loss.first_lost = key;
     loss.lost_seen = true;
@@ -108,9 +112,8 @@ void Checker::first_retries(const StreamHistory& stream) {
     auto expected = model_.apply(op, observed);
     auto acked = stream.acked.find(index);
     for (std::size_t i = 0; i < keys.size(); ++i) {
-      const Ack* ack = acked != stream.acked.end() && i < acked->second.size()
-                           ? &acked->second[i]
-                           : nullptr;
+      const Ack* ack =
+          acked != stream.acked.end() && i < acked->second.size() ? &acked->second[i] : nullptr;
       first_retry(keys[i], results[i], expected[i], ack, loss);
       first_[keys[i]] = results[i];
       report_.count("check.keys_retried");
@@ -149,11 +152,11 @@ void Checker::check_journal() {
     for (const ledger::JournalEntry& entry : page) {
       ++count;
       since = entry.sequence + 1;
-      std::string where = fmt::format("journal seq {} ({} of key {})", entry.sequence,
-                                      entry.kind, entry.key);
+      std::string where =
+          fmt::format("journal seq {} ({} of key {})", entry.sequence, entry.kind, entry.key);
       if (!sequence_of_.emplace(entry.key, entry.sequence).second) {
-        report_.violation(fmt::format("{}: a second row for the key (the first is seq {})",
-                                      where, sequence_of_[entry.key]));
+        report_.violation(fmt::format("{}: a second row for the key (the first is seq {})", where,
+                                      sequence_of_[entry.key]));
         continue;
       }
       auto model = rows.find(entry.key);
@@ -181,8 +184,8 @@ void Checker::check_journal() {
     if (page.size() < 1000) break;
   }
   if (count != static_cast<std::int64_t>(rows.size())) {
-    report_.violation(fmt::format("the journal has {} rows for {} created keys", count,
-                                  rows.size()));
+    report_.violation(
+        fmt::format("the journal has {} rows for {} created keys", count, rows.size()));
   }
 }
 
@@ -262,14 +265,14 @@ void Checker::check_holds() {
           "hold of key {}: {} (posted {}, finished by seq {}), the model says {} (posted {}, "
           "finished by key {})",
           key, ledger::to_string(found.state), found.posted_amount_minor,
-          found.finished_sequence.value_or(0), ledger::to_string(possible.at(0)),
-          hold.posted_minor, hold.finished_by));
+          found.finished_sequence.value_or(0), ledger::to_string(possible.at(0)), hold.posted_minor,
+          hold.finished_by));
     }
     engine.erase(it);
   }
   for (const auto& [key, found] : engine) {
-    report_.violation(fmt::format("hold of key {} (seq {}): the model has no such hold", key,
-                                  found.sequence));
+    report_.violation(
+        fmt::format("hold of key {} (seq {}): the model has no such hold", key, found.sequence));
   }
 }
 

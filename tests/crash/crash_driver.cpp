@@ -5,10 +5,10 @@
 //
 // `child` is what the kill scenarios (kill_scenarios.h) fork and exec, with a failpoint
 // armed in its environment or not. It records each operation in a side file before
-// attempting it and its answers after, retries transient errors with the same key, and exits 3 on any
-// other error (the parent reports it). `soak` runs every scenario of the suite over and
-// over with fresh seeds and prints the figures: crashes by kind, I/O errors injected,
-// power losses simulated, violations found.
+// attempting it and its answers after, retries transient errors with the same key, and exits 3 on
+// any other error (the parent reports it). `soak` runs every scenario of the suite over and over
+// with fresh seeds and prints the figures: crashes by kind, I/O errors injected, power losses
+// simulated, violations found.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -176,7 +176,8 @@ void run_scenario(std::int64_t n, std::uint64_t seed, const std::string& dir,
     case 0:
     case 1:
       if (failpoints_enabled() && !failpoints.at(workload).empty()) {
-        for (int i = 0; i < 4; ++i) random_failpoint_kill(kill, failpoints.at(workload), rng, report);
+        for (int i = 0; i < 4; ++i)
+          random_failpoint_kill(kill, failpoints.at(workload), rng, report);
         return;
       }
       random_kills(kill, 3, report);

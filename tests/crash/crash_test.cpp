@@ -74,8 +74,9 @@ TEST_CASE("every failpoint placed in the engine is reached by the crash workload
   }
   for (const std::string& name : engine_failpoints()) {
     CAPTURE(name);
-    CHECK_MESSAGE(reached.count(name) + mixed.count(name) > 0,
-                  "placed in src/ but reached by no crash workload: extend tests/crash/workload.cpp");
+    CHECK_MESSAGE(
+        reached.count(name) + mixed.count(name) > 0,
+        "placed in src/ but reached by no crash workload: extend tests/crash/workload.cpp");
   }
   expect_no_violations(report, dir);
 }
@@ -114,8 +115,9 @@ TEST_CASE("a process killed at any failpoint leaves nothing or a complete, repla
   sweep_failpoints("failpoint kills", Workload::sequential, "transfer.before_commit");
 }
 
-TEST_CASE("a process killed at any failpoint of holds or posts or voids or refunds or batches "
-          "leaves nothing or a complete and replayable record") {
+TEST_CASE(
+    "a process killed at any failpoint of holds or posts or voids or refunds or batches "
+    "leaves nothing or a complete and replayable record") {
   // Goal: the same for the operations of issue 7. Method: as above with the mixed
   // workload (workload.h): reserves (some timing out), full, partial and excessive posts,
   // voids, expiry sweeps, full, partial and excessive refunds, independent and linked
@@ -144,8 +146,9 @@ TEST_CASE("a process SIGKILLed at random moments loses and duplicates nothing") 
   random_kill_rounds("random kills", Workload::sequential);
 }
 
-TEST_CASE("a process running every kind of operation SIGKILLed at random moments loses and "
-          "duplicates nothing") {
+TEST_CASE(
+    "a process running every kind of operation SIGKILLed at random moments loses and "
+    "duplicates nothing") {
   random_kill_rounds("mixed random kills", Workload::mixed);
 }
 
@@ -206,8 +209,9 @@ TEST_CASE("an I/O error at any call of a transfer is transient and stores nothin
   expect_no_violations(report, dir);
 }
 
-TEST_CASE("an I/O error at any call of a hold or post or void or refund or batch or expiry "
-          "is transient and stores nothing partial") {
+TEST_CASE(
+    "an I/O error at any call of a hold or post or void or refund or batch or expiry "
+    "is transient and stores nothing partial") {
   // Goal: the same for every operation of issue 7. Method: one created reserve, post,
   // void and refund, an independent batch, a linked batch that is created and one that
   // is refused, and an expiry sweep, each after the mixed operations before it.
@@ -315,8 +319,8 @@ TEST_CASE("a power loss with durability normal loses at most the last acknowledg
     int trials = scaled(is_mixed(workload) ? 15 : 25, 5);
     power_loss(dir.path(), seed, workload, ledger::Durability::normal, LossMode::drop_all, trials,
                report);
-    power_loss(dir.path(), seed + 1, workload, ledger::Durability::normal,
-               LossMode::random_sectors, trials, report);
+    power_loss(dir.path(), seed + 1, workload, ledger::Durability::normal, LossMode::random_sectors,
+               trials, report);
   }
   CHECK(figure(report, "check.acknowledged_lost") > 0);
   expect_no_violations(report, dir);

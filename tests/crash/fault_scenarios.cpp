@@ -96,8 +96,8 @@ void op_under_fault(const std::string& run, Workload workload, std::uint64_t see
   if (failed) {
     for (const std::string& key : op_keys(op)) {
       if (ledger.find_key(kPrincipal, key)) {
-        report.violation(fmt::format("{}: the operation failed but its key {} was stored", what,
-                                     key));
+        report.violation(
+            fmt::format("{}: the operation failed but its key {} was stored", what, key));
       }
     }
     results = run_op(ledger, op);  // the retry the error message asks for
@@ -147,9 +147,7 @@ void io_errors_in_op(const std::string& dir, std::uint64_t seed, Workload worklo
     record_attempt(h, target.index);
     std::int64_t before = injected_so_far();
     must_succeed(
-        [&] {
-          op_under_fault(run, workload, seed, target, fault_of(sweep, nth), what, h, report);
-        },
+        [&] { op_under_fault(run, workload, seed, target, fault_of(sweep, nth), what, h, report); },
         what + ": after removing the fault", report);
     count_injected(report, target.label, sweep, before);
     check_exactly_once(run, workload, seed, {h}, {}, report);
@@ -349,8 +347,8 @@ void replay_and_verify(Ledger& ledger, const StreamHistory& history, Workload wo
 
 }  // namespace
 
-void io_errors_in_replay_and_verify(const std::string& dir, std::uint64_t seed,
-                                    Workload workload, Report& report) {
+void io_errors_in_replay_and_verify(const std::string& dir, std::uint64_t seed, Workload workload,
+                                    Report& report) {
   const std::string base = dir + "/base.db";
   const std::string run = dir + "/run.db";
   // The mixed workload's first 12 operations are one of each kind.

@@ -57,7 +57,7 @@ void io_errors_at_close(const std::string& dir, std::uint64_t seed, Workload wor
 // verified: a retry is answered with its byte-identical stored responses or a transient
 // error, never executed again; verify() either reports ok or throws a transient error,
 // never a false violation.
-void io_errors_in_replay_and_verify(const std::string& dir, std::uint64_t seed,
-                                    Workload workload, Report& report);
+void io_errors_in_replay_and_verify(const std::string& dir, std::uint64_t seed, Workload workload,
+                                    Report& report);
 
 }  // namespace crash

@@ -105,9 +105,9 @@ std::vector<std::string> required_mixed_failpoints() {
       names.push_back(op + std::string(step));
     }
   }
-  for (const char* name : {"reserve.after_journal_append", "void.after_journal_append",
-                           "transfer.after_key_check", "transfer.after_response_stored",
-                           "transfer.before_commit", "transfer.after_commit"}) {
+  for (const char* name :
+       {"reserve.after_journal_append", "void.after_journal_append", "transfer.after_key_check",
+        "transfer.after_response_stored", "transfer.before_commit", "transfer.after_commit"}) {
     names.emplace_back(name);
   }
   return names;

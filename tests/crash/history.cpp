@@ -89,7 +89,8 @@ void record_attempt(StreamHistory& history, std::int64_t index) {
 void record_ack(StreamHistory& history, std::int64_t index,
                 const std::vector<ledger::TransferResult>& results) {
   std::vector<Ack> acks;
-  for (const auto& result : results) acks.push_back(Ack{ledger::to_string(result.outcome), result.body});
+  for (const auto& result : results)
+    acks.push_back(Ack{ledger::to_string(result.outcome), result.body});
   history.acked[index] = std::move(acks);
 }
 

@@ -31,7 +31,7 @@ struct ChildSpec {
   std::uint64_t seed = 0;
   std::int64_t first = 0;
   std::int64_t count = 24;  // operations
-  int purge_every = 0;  // issue two short-lived keys and purge after every Nth operation
+  int purge_every = 0;      // issue two short-lived keys and purge after every Nth operation
   int busy_timeout_ms = 5000;
 };
 [[nodiscard]] std::vector<std::string> child_argv(const std::string& driver, const ChildSpec& spec);
@@ -48,8 +48,8 @@ struct ChildSpec {
 void failpoint_kill(const KillConfig& config, const std::string& name, const std::string& action,
                     std::int64_t nth, Report& report);
 
-// `rounds` children on one database (config.workload), each SIGKILLed by the parent at a random moment
-// (sometimes while it is still opening the file), each followed by the full check.
+// `rounds` children on one database (config.workload), each SIGKILLed by the parent at a random
+// moment (sometimes while it is still opening the file), each followed by the full check.
 void random_kills(const KillConfig& config, int rounds, Report& report);
 
 // `workers` processes run concurrent_variant(config.workload) on one database; one of them

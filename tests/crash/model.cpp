@@ -76,8 +76,8 @@ void Model::move(const std::string& debit, const std::string& credit, std::int64
 }
 
 Outcome Model::transfer(const ledger::TransferRequest& request) {
-  if (auto refused = check_accounts(request.debit_account, request.credit_account,
-                                    request.currency)) {
+  if (auto refused =
+          check_accounts(request.debit_account, request.credit_account, request.currency)) {
     return *refused;
   }
   if (!debit_allowed(request.debit_account, request.amount_minor)) {
@@ -107,8 +107,8 @@ std::vector<Outcome> Model::linked_batch(const Op& op) {
 }
 
 Outcome Model::reserve(const ledger::ReserveRequest& request) {
-  if (auto refused = check_accounts(request.debit_account, request.credit_account,
-                                    request.currency)) {
+  if (auto refused =
+          check_accounts(request.debit_account, request.credit_account, request.currency)) {
     return *refused;
   }
   if (!debit_allowed(request.debit_account, request.amount_minor)) {
@@ -119,12 +119,14 @@ Outcome Model::reserve(const ledger::ReserveRequest& request) {
     throw std::logic_error("a hold that may time out on an account with a floor");
   }
   (may_time_out ? maybe_held_ : held_)[request.debit_account] += request.amount_minor;
-  holds_[request.key] = ModelHold{request.debit_account, request.credit_account,
+  holds_[request.key] = ModelHold{request.debit_account,
+                                  request.credit_account,
                                   request.amount_minor,
-                                  may_time_out ? HoldState::open_or_expired : HoldState::open, 0,
+                                  may_time_out ? HoldState::open_or_expired : HoldState::open,
+                                  0,
                                   ""};
-  rows_[request.key] = ModelRow{"reserve", request.debit_account, request.credit_account,
-                                request.amount_minor, ""};
+  rows_[request.key] =
+      ModelRow{"reserve", request.debit_account, request.credit_account, request.amount_minor, ""};
   return Outcome::created;
 }
 

@@ -74,8 +74,7 @@ class Model {
     std::int64_t reversed_minor = 0;
   };
 
-  std::optional<ledger::Outcome> check_accounts(const std::string& debit,
-                                                const std::string& credit,
+  std::optional<ledger::Outcome> check_accounts(const std::string& debit, const std::string& credit,
                                                 const std::string& currency) const;
   bool debit_allowed(const std::string& debit, std::int64_t amount_minor) const;
   ledger::Outcome transfer(const ledger::TransferRequest& request);

@@ -54,10 +54,9 @@ const char* name_of(LossMode mode) {
 }
 
 // Runs operations until the power fails; returns the history (attempted and acknowledged).
-StreamHistory run_until_power_loss(const std::string& path, std::uint64_t seed,
-                                   Workload workload, ledger::Durability durability,
-                                   LossMode mode, std::int64_t per_op, std::mt19937_64& rng,
-                                   Report& report) {
+StreamHistory run_until_power_loss(const std::string& path, std::uint64_t seed, Workload workload,
+                                   ledger::Durability durability, LossMode mode,
+                                   std::int64_t per_op, std::mt19937_64& rng, Report& report) {
   StreamHistory history;
   history.principal = kPrincipal;
   auto ledger = Ledger::open(path, durable(durability));
@@ -118,8 +117,8 @@ void power_loss(const std::string& dir, std::uint64_t seed, Workload workload,
     }
     FaultVfs::power_on(path);
     FaultVfs::set_power_loss_mode(false);
-    report.count(fmt::format("powerloss.{}.{}.{}", to_string(workload), name_of(durability),
-                             name_of(mode)));
+    report.count(
+        fmt::format("powerloss.{}.{}.{}", to_string(workload), name_of(durability), name_of(mode)));
     CheckOptions options;
     options.allow_lost_suffix = durability == ledger::Durability::normal;
     check_exactly_once(path, workload, seed, {history}, options, report);
