@@ -280,7 +280,8 @@ void Checker::check_holds() {
 
 void check_exactly_once(const std::string& db_path, Workload workload, std::uint64_t seed,
                         const std::vector<StreamHistory>& streams, const CheckOptions& options,
-                        Report& report) {
+                        Report& total) {
+  Report report;
   try {
     // The child may have died before it created the file: then there is nothing to lose,
     // and every other loss shows up as a missing acknowledged key below.
@@ -301,6 +302,7 @@ void check_exactly_once(const std::string& db_path, Workload workload, std::uint
   } catch (const std::exception& e) {
     report.violation(fmt::format("recovery failed with a non-ledger exception: {}", e.what()));
   }
+  total.merge(report, options.context);
 }
 
 }  // namespace crash

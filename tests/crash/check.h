@@ -15,6 +15,9 @@ struct CheckOptions {
   // Durability::normal after a power loss: acknowledged operations may be missing, but
   // only a suffix of them (the last ones before the crash).
   bool allow_lost_suffix = false;
+  // What happened before the check (e.g. "killed at post.after_debit:abort:2"): prefixed
+  // to each violation, so that a failure says which crash it came after.
+  std::string context;
 };
 
 // Reopens `db_path` and checks:

@@ -150,7 +150,7 @@ void io_errors_in_op(const std::string& dir, std::uint64_t seed, Workload worklo
         [&] { op_under_fault(run, workload, seed, target, fault_of(sweep, nth), what, h, report); },
         what + ": after removing the fault", report);
     count_injected(report, target.label, sweep, before);
-    check_exactly_once(run, workload, seed, {h}, {}, report);
+    check_exactly_once(run, workload, seed, {h}, {false, what}, report);
   });
 }
 
@@ -198,7 +198,7 @@ void io_errors_in_migration(const std::string& dir, std::uint64_t seed, Report& 
           record_ack(h, 0, run_op(reopened, op));
         },
         what + ": reopening after removing the fault", report);
-    check_exactly_once(path, Workload::sequential, seed, {h}, {}, report);
+    check_exactly_once(path, Workload::sequential, seed, {h}, {false, what}, report);
   });
 }
 
@@ -279,7 +279,7 @@ void io_errors_in_purge(const std::string& dir, std::uint64_t seed, Report& repo
     must_succeed([&] { purge_under_fault(run, base, pending, fault_of(sweep, nth), what, report); },
                  what + ": after removing the fault", report);
     count_injected(report, "purge", sweep, before);
-    check_exactly_once(run, Workload::sequential, seed, {base.history}, {}, report);
+    check_exactly_once(run, Workload::sequential, seed, {base.history}, {false, what}, report);
   });
 }
 
@@ -312,7 +312,7 @@ void io_errors_at_close(const std::string& dir, std::uint64_t seed, Workload wor
         what + ": before the close", report);  // the Ledger is closed at the end of the block
     FaultVfs::disarm_io_fault();
     count_injected(report, "close", sweep, before);
-    check_exactly_once(run, workload, seed, {h}, {}, report);
+    check_exactly_once(run, workload, seed, {h}, {false, what}, report);
   });
 }
 
@@ -377,7 +377,7 @@ void io_errors_in_replay_and_verify(const std::string& dir, std::uint64_t seed, 
         what, report);
     FaultVfs::disarm_io_fault();
     count_injected(report, "replay_and_verify", sweep, before);
-    check_exactly_once(run, workload, seed, {history}, {}, report);
+    check_exactly_once(run, workload, seed, {history}, {false, what}, report);
   });
 }
 

@@ -134,8 +134,9 @@ void failpoint_kill(const KillConfig& config, const std::string& name, const std
     count_crash(report, config.workload, "failpoint." + name);
     report.count("crash_action." + action);
   }
-  check_exactly_once(spec.db, config.workload, config.seed, {load_history(dir, "till")}, {},
-                     report);
+  check_exactly_once(
+      spec.db, config.workload, config.seed, {load_history(dir, "till")},
+      {false, fmt::format("{} workload killed at {}", to_string(config.workload), armed)}, report);
 }
 
 void random_kills(const KillConfig& config, int rounds, Report& report) {
@@ -174,7 +175,9 @@ void random_kills(const KillConfig& config, int rounds, Report& report) {
       count_crash(report, config.workload, "sigkill.random");
       max_delay_ms += max_delay_ms / 8 + 1;
     }
-    check_exactly_once(spec.db, config.workload, config.seed, {load_history(dir, "till")}, {},
+    check_exactly_once(spec.db, config.workload, config.seed, {load_history(dir, "till")},
+                       {false, fmt::format("{} workload, random kill round {}",
+                                           to_string(config.workload), round)},
                        report);
   }
 }
@@ -281,7 +284,11 @@ void concurrent_kill(const KillConfig& config, int workers, int per_worker, bool
   children[0] = std::make_unique<Child>(child_argv(config.driver, restart),
                                         std::map<std::string, std::string>{});
   auto streams = collect_workers(children, dir, report);
-  check_exactly_once(dir + "/ledger.db", workload, config.seed, streams, {}, report);
+  check_exactly_once(
+      dir + "/ledger.db", workload, config.seed, streams,
+      {false, fmt::format("{} workers, w0 killed {}", to_string(workload),
+                          stop_at_failpoint ? "holding the write lock" : "at a random moment")},
+      report);
 }
 
 }  // namespace crash

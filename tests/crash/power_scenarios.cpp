@@ -121,6 +121,8 @@ void power_loss(const std::string& dir, std::uint64_t seed, Workload workload,
         fmt::format("powerloss.{}.{}.{}", to_string(workload), name_of(durability), name_of(mode)));
     CheckOptions options;
     options.allow_lost_suffix = durability == ledger::Durability::normal;
+    options.context = fmt::format("{} workload, power loss trial {} ({}, {})", to_string(workload),
+                                  trial, name_of(durability), name_of(mode));
     check_exactly_once(path, workload, seed, {history}, options, report);
   }
 }
@@ -162,7 +164,7 @@ void power_loss_in_migration(const std::string& dir, std::uint64_t seed, Report&
           record_ack(h, 0, run_op(reopened, op));
         },
         what + ": the surviving file does not open", report);
-    check_exactly_once(path, Workload::sequential, seed, {h}, {}, report);
+    check_exactly_once(path, Workload::sequential, seed, {h}, {false, what}, report);
   }
 }
 

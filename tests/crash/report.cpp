@@ -5,9 +5,11 @@
 
 namespace crash {
 
-void Report::merge(const Report& other) {
+void Report::merge(const Report& other, const std::string& context) {
   for (const auto& [name, n] : other.figures) figures[name] += n;
-  violations.insert(violations.end(), other.violations.begin(), other.violations.end());
+  for (const std::string& text : other.violations) {
+    violations.push_back(context.empty() ? text : fmt::format("[{}] {}", context, text));
+  }
 }
 
 std::string Report::violations_text(std::size_t max_lines) const {

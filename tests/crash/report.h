@@ -16,7 +16,9 @@ struct Report {
 
   void count(const std::string& figure, std::int64_t n = 1) { figures[figure] += n; }
   void violation(const std::string& text) { violations.push_back(text); }
-  void merge(const Report& other);
+  // Adds `other`'s figures and violations, each violation prefixed with `context` (e.g.
+  // the failpoint or the fault the check came after), if given.
+  void merge(const Report& other, const std::string& context = "");
   [[nodiscard]] bool ok() const { return violations.empty(); }
   // The violations, one a line (at most `max_lines` of them).
   [[nodiscard]] std::string violations_text(std::size_t max_lines = 20) const;
