@@ -75,9 +75,10 @@ for target in $targets; do
     failed=1
     grep -E 'ERROR|property failed|SUMMARY|Test unit written' "$log" | head -20 >&2 || true
   fi
-  echo "| $target | $seconds | ${execs:-?} | ${rate:-?} | ${cov:-?} | ${ft:-?} | ${corp:-?} | $result |" \
-    >> "$summary"
-  echo "   $result: ${execs:-?} executions, ${rate:-?}/s, cov ${cov:-?}, ft ${ft:-?}, corpus ${corp:-?}"
+  figures="${execs:-?} | ${rate:-?} | ${cov:-?} | ${ft:-?} | ${corp:-?}"
+  echo "| $target | $seconds | $figures | $result |" >> "$summary"
+  echo "   $result: ${execs:-?} executions, ${rate:-?}/s, cov ${cov:-?}, ft ${ft:-?}," \
+       "corpus ${corp:-?}"
 done
 echo
 cat "$summary"
