@@ -3,9 +3,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 
@@ -318,6 +320,44 @@ void io_errors_at_close(const std::string& dir, std::uint64_t seed, Workload wor
 
 namespace {
 
+// KNOWN ENGINE BUG (found by this suite; the engine is not ours to fix): since f277174,
+// verify() runs PRAGMA quick_check, which answers a read error with a result row
+// ("Page 10: unable to get the page. error code=266") instead of failing; verify() then
+// reports a "storage" violation, i.e. file damage, for a transient I/O error (and
+// `ledgerctl verify` exits 5 "corrupt" instead of 4 "retry"). Expected fix: verify() turns
+// a quick_check line that names an SQLITE_IOERR code into Error{io}. While this is true,
+// the replay sweep counts such a line as `known_bug.verify_storage_line_for_io_error`
+// instead of a violation; the may_fail test "verify reports an I/O error during its
+// b-tree check as transient" reproduces it. Set it to false once the engine is fixed.
+constexpr bool kKnownBugVerifyReportsIoErrorAsDamage = true;
+
+// A quick_check line for an I/O error: "... error code=N" where N is an SQLITE_IOERR code.
+bool names_io_error(const ledger::Violation& v) {
+  static const std::string kMarker = "error code=";
+  auto at = v.detail.find(kMarker);
+  if (v.kind != "storage" || at == std::string::npos) return false;
+  int code = std::atoi(v.detail.c_str() + at + kMarker.size());
+  return (code & 0xff) == 10;  // SQLITE_IOERR and its extended codes
+}
+
+// verify() under whatever fault is armed: ok, or a transient error, never a false alarm.
+void verify_under_fault(Ledger& ledger, const std::string& what, bool tolerate_known_bug,
+                        Report& report) {
+  std::optional<ledger::VerifyReport> verify;
+  bool failed = threw_transient([&] { verify = ledger.verify(); }, what + " (verify)", report);
+  if (failed || verify->ok()) return;
+  if (tolerate_known_bug && kKnownBugVerifyReportsIoErrorAsDamage &&
+      std::all_of(verify->violations.begin(), verify->violations.end(), names_io_error)) {
+    report.count("known_bug.verify_storage_line_for_io_error");
+    return;
+  }
+  report.violation(fmt::format(
+      "{}: verify reported {} violation(s), the first: {} at {}: {}; an I/O error must fail "
+      "verify, not raise a false alarm",
+      what, verify->violations.size(), verify->violations[0].kind, verify->violations[0].where,
+      verify->violations[0].detail));
+}
+
 // Retries every acknowledged operation and verifies, under whatever fault is armed.
 void replay_and_verify(Ledger& ledger, const StreamHistory& history, Workload workload,
                        std::uint64_t seed, const std::string& what, Report& report) {
@@ -334,15 +374,7 @@ void replay_and_verify(Ledger& ledger, const StreamHistory& history, Workload wo
       }
     }
   }
-  std::optional<ledger::VerifyReport> verify;
-  bool failed = threw_transient([&] { verify = ledger.verify(); }, what + " (verify)", report);
-  if (!failed && !verify->ok()) {
-    report.violation(
-        fmt::format("{}: verify reported {} violation(s), the first: {} at {}: {}; "
-                    "an I/O error must fail verify, not raise a false alarm",
-                    what, verify->violations.size(), verify->violations[0].kind,
-                    verify->violations[0].where, verify->violations[0].detail));
-  }
+  verify_under_fault(ledger, what, true, report);
 }
 
 }  // namespace
@@ -379,6 +411,37 @@ void io_errors_in_replay_and_verify(const std::string& dir, std::uint64_t seed, 
     count_injected(report, "replay_and_verify", sweep, before);
     check_exactly_once(run, workload, seed, {history}, {false, what}, report);
   });
+}
+
+void io_errors_in_verify(const std::string& dir, std::uint64_t seed, Report& report) {
+  const std::string base = dir + "/base.db";
+  const std::string run = dir + "/run.db";
+  (void)make_base(base, seed, Workload::mixed, 12);
+  Calls calls{};
+  {
+    auto ledger = Ledger::open(base);
+    FaultVfs::reset_call_counts();
+    (void)ledger.verify();
+    calls = call_counts();
+  }
+  for (bool persistent : {false, true}) {
+    Sweep sweep{IoOp::read, persistent, false};
+    for (std::int64_t nth = 1; nth <= calls[0] + 1; ++nth) {
+      std::string what = fmt::format("verify with an I/O error at {}", describe(sweep, nth));
+      copy_db(base, run);
+      std::int64_t before = injected_so_far();
+      must_succeed(
+          [&] {
+            auto ledger = Ledger::open(run);
+            FaultVfs::arm_io_fault(fault_of(sweep, nth));
+            verify_under_fault(ledger, what, false, report);
+            FaultVfs::disarm_io_fault();
+          },
+          what, report);
+      FaultVfs::disarm_io_fault();
+      count_injected(report, "verify", sweep, before);
+    }
+  }
 }
 
 }  // namespace crash

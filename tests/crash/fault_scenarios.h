@@ -60,4 +60,10 @@ void io_errors_at_close(const std::string& dir, std::uint64_t seed, Workload wor
 void io_errors_in_replay_and_verify(const std::string& dir, std::uint64_t seed, Workload workload,
                                     Report& report);
 
+// For every N up to the number of reads verify() makes: fail the Nth read (once, or that
+// one and every later one): verify() must report ok or throw a transient error, never a
+// violation. Reproduces the known engine bug described in fault_scenarios.cpp
+// (kKnownBugVerifyReportsIoErrorAsDamage) without tolerating it.
+void io_errors_in_verify(const std::string& dir, std::uint64_t seed, Report& report);
+
 }  // namespace crash
