@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <unordered_map>
@@ -207,6 +208,20 @@ void Checker::check_storage() {
   SQLite::Statement check(db_.sql(), "PRAGMA quick_check(100)");
   while (check.executeStep()) {
     std::string line = check.getColumn(0).getString();
+    // A page quick_check could not read is reported as a line, not an error: an I/O error
+    // there says nothing about the file's structure, so it is transient, not damage.
+    auto code_at = line.find("error code=");
+    if (code_at != std::string::npos) {
+      int code = std::atoi(line.c_str() + code_at + std::strlen("error code="));
+      int primary = code & 0xff;
+      if (primary == SQLITE_IOERR || primary == SQLITE_NOMEM || primary == SQLITE_FULL ||
+          primary == SQLITE_BUSY) {
+        throw Error(ErrorCode::io,
+                    fmt::format("verifying: I/O error while reading the database ({}); nothing "
+                                "was changed, fix the cause and verify again",
+                                line));
+      }
+    }
     if (line != "ok") {
       add("storage", "database file",
           line + " (the file is damaged: restore it from a backup before taking payments)");
