@@ -43,12 +43,13 @@ BareDb::BareDb(const std::string& path, ledger::Durability durability, int busy_
   }
   sqlite3_extended_result_codes(db_, 1);
   apply_engine_pragmas(db_, durability, busy_timeout_ms);
-  exec("CREATE TABLE IF NOT EXISTS bare_commit ("
-       " id INTEGER PRIMARY KEY, k BLOB NOT NULL, amount INTEGER NOT NULL) STRICT;"
-       "CREATE TABLE IF NOT EXISTS bare_keys ("
-       " k BLOB NOT NULL PRIMARY KEY, n INTEGER NOT NULL) STRICT, WITHOUT ROWID;"
-       "CREATE TABLE IF NOT EXISTS bare_responses ("
-       " k BLOB NOT NULL PRIMARY KEY, body TEXT NOT NULL) STRICT, WITHOUT ROWID;");
+  exec(
+      "CREATE TABLE IF NOT EXISTS bare_commit ("
+      " id INTEGER PRIMARY KEY, k BLOB NOT NULL, amount INTEGER NOT NULL) STRICT;"
+      "CREATE TABLE IF NOT EXISTS bare_keys ("
+      " k BLOB NOT NULL PRIMARY KEY, n INTEGER NOT NULL) STRICT, WITHOUT ROWID;"
+      "CREATE TABLE IF NOT EXISTS bare_responses ("
+      " k BLOB NOT NULL PRIMARY KEY, body TEXT NOT NULL) STRICT, WITHOUT ROWID;");
   insert_commit_ = prepare("INSERT INTO bare_commit (k, amount) VALUES (?1, ?2)");
   insert_key_ = prepare("INSERT INTO bare_keys (k, n) VALUES (?1, ?2)");
   insert_response_ = prepare("INSERT INTO bare_responses (k, body) VALUES (?1, ?2)");
@@ -104,8 +105,7 @@ void BareDb::insert_keys(std::span<const Key16> keys) {
 void BareDb::insert_responses(std::span<const Key16> keys, std::string_view body) {
   exec("BEGIN IMMEDIATE");
   for (const Key16& key : keys) {
-    sqlite3_bind_blob(insert_response_, 1, key.data(), static_cast<int>(key.size()),
-                      SQLITE_STATIC);
+    sqlite3_bind_blob(insert_response_, 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
     sqlite3_bind_text(insert_response_, 2, body.data(), static_cast<int>(body.size()),
                       SQLITE_STATIC);
     step_done(insert_response_, "insert_responses");
@@ -114,8 +114,7 @@ void BareDb::insert_responses(std::span<const Key16> keys, std::string_view body
 }
 
 bool BareDb::lookup_response(const Key16& key, std::string& body) {
-  sqlite3_bind_blob(lookup_response_, 1, key.data(), static_cast<int>(key.size()),
-                    SQLITE_STATIC);
+  sqlite3_bind_blob(lookup_response_, 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
   int rc = sqlite3_step(lookup_response_);
   bool found = rc == SQLITE_ROW;
   if (found) {

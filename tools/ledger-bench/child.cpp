@@ -1,5 +1,6 @@
 #include "child.h"
 
+#include <fmt/format.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,8 +11,6 @@
 #include <exception>
 #include <sstream>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace bench {
 namespace {
@@ -43,8 +42,8 @@ std::string read_all(int fd) {
 std::string serialize(const Report& report) {
   std::string text;
   for (const Figure& f : report.figures()) {
-    text += fmt::format("{}\t{}\t{:.17g}\t{}\t{}\n", f.scenario, f.name, f.value, f.unit,
-                        f.decimals);
+    text +=
+        fmt::format("{}\t{}\t{:.17g}\t{}\t{}\n", f.scenario, f.name, f.value, f.unit, f.decimals);
   }
   return text;
 }

@@ -20,16 +20,16 @@ struct Config {
 
   // commit, batch and replay alternate bare and engine rounds of `round_seconds` each,
   // `rounds` times, so that a disturbance from other processes hits both sides alike.
-  int rounds = 5;
-  double round_seconds = 2.0;
-  int batch_size = 1000;           // transfers (or bare rows) per commit in batch and scale
+  int rounds = 10;
+  double round_seconds = 1.0;
+  int batch_size = 1000;               // transfers (or bare rows) per commit in batch and scale
   std::int64_t replay_keys = 100'000;  // completed keys the replays pick from
-  double latency_seconds = 10.0;   // single durable transfers timed one by one
+  double latency_seconds = 10.0;       // single durable transfers timed one by one
 
   int contention_processes = 4;
   double contention_seconds = 8.0;
 
-  std::vector<std::int64_t> scale_sizes = {10'000,    100'000,   500'000,  1'000'000,
+  std::vector<std::int64_t> scale_sizes = {10'000,    100'000,   500'000,   1'000'000,
                                            2'000'000, 3'000'000, 4'000'000, 5'000'000};
   double scale_measure_seconds = 4.0;  // batch throughput measured at each size
   int scale_build_batch = 1000;        // transfers per transfer_batch call while building

@@ -14,8 +14,8 @@ namespace {
 // One writer process's loop: from `start` until `start + seconds`. A busy error is counted
 // and the same request retried, as a client would. `index` is unique over the scenario's
 // writers (so is each one's key stream).
-void report_writer(Report& report, std::int64_t done, std::int64_t busy,
-                   Clock::time_point start, std::vector<double>& latencies_us) {
+void report_writer(Report& report, std::int64_t done, std::int64_t busy, Clock::time_point start,
+                   std::vector<double>& latencies_us) {
   report.add("items", static_cast<double>(done), "");
   report.add("busy", static_cast<double>(busy), "");
   report.add("seconds", seconds_since(start), "s", 3);
@@ -54,8 +54,8 @@ void engine_writer(const Config& config, const std::string& path, int index,
   report_writer(report, done, busy, start, latencies_us);
 }
 
-void bare_writer(const Config& config, const std::string& path, int index,
-                 Clock::time_point start, double seconds, Report& report) {
+void bare_writer(const Config& config, const std::string& path, int index, Clock::time_point start,
+                 double seconds, Report& report) {
   BareDb bare(path, config.durability);
   KeyGen keys(config.seed, 200 + static_cast<std::uint64_t>(index));
   std::int64_t done = 0;
@@ -76,8 +76,7 @@ void bare_writer(const Config& config, const std::string& path, int index,
   report_writer(report, done, busy, start, latencies_us);
 }
 
-using Writer = void (*)(const Config&, const std::string&, int, Clock::time_point, double,
-                        Report&);
+using Writer = void (*)(const Config&, const std::string&, int, Clock::time_point, double, Report&);
 
 struct WriterTotals {
   double items = 0;
@@ -123,8 +122,8 @@ void report_pair(Report& report, const std::string& prefix, const std::string& u
   report.add(prefix + "contention_rate_" + std::to_string(n) + "p", many.rate(), unit);
   report.add(prefix + "contention_slowest_process_rate", many.slowest_rate, unit);
   report.add(prefix + "contention_p99_1p", one.worst_p99_us, "us", 1);
-  report.add(prefix + "contention_worst_p99_" + std::to_string(n) + "p", many.worst_p99_us,
-             "us", 1);
+  report.add(prefix + "contention_worst_p99_" + std::to_string(n) + "p", many.worst_p99_us, "us",
+             1);
   report.add(prefix + "contention_max_latency_" + std::to_string(n) + "p", many.max_us, "us", 1);
   report.add(prefix + "ratio_contention", many.rate() / one.rate(), "", 3);
   report.add(prefix + "contention_busy_errors", static_cast<double>(one.busy + many.busy), "");

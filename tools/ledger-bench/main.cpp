@@ -2,14 +2,13 @@
 // minimum comparable work in the same run with the same pragmas. See README-section.md.
 //
 //   ledger-bench [--quick] [--json] [--scenario NAME]... [--db-dir DIR] [--durability D]
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <sqlite3.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <fmt/chrono.h>
-#include <fmt/format.h>
-#include <sqlite3.h>
-
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -29,8 +28,8 @@ using Scenario = void (*)(const Config&, Report&);
 
 const std::vector<std::pair<std::string, Scenario>>& scenarios() {
   static const std::vector<std::pair<std::string, Scenario>> all = {
-      {"commit", bench::run_commit},   {"batch", bench::run_batch},
-      {"replay", bench::run_replay},   {"latency", bench::run_latency},
+      {"commit", bench::run_commit},         {"batch", bench::run_batch},
+      {"replay", bench::run_replay},         {"latency", bench::run_latency},
       {"contention", bench::run_contention}, {"scale", bench::run_scale}};
   return all;
 }
@@ -100,10 +99,8 @@ struct RunDir {
   }
 };
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  CLI::App app{"ledger-bench: the engine's throughput as ratios to bare SQLite"};
+// The command line, as parsed.
+struct Options {
   bool quick = false;
   bool json = false;
   bool keep = false;
@@ -113,51 +110,53 @@ int main(int argc, char** argv) {
   std::string durability = "full";
   std::vector<std::int64_t> scale_sizes;
   std::uint64_t seed = 42;
-  app.add_flag("--quick", quick, "CI smoke run: every scenario, under 60 s in all");
-  app.add_flag("--json", json, "print one JSON document with all figures on stdout");
+  std::string child_role;  // internal: this process is a re-executed side of `scale`
+  std::string child_db;
+};
+
+void add_options(CLI::App& app, Options& o) {
+  app.add_flag("--quick", o.quick, "CI smoke run: every scenario, under 60 s in all");
+  app.add_flag("--json", o.json, "print one JSON document with all figures on stdout");
   std::vector<std::string> names;
   for (const auto& [name, run] : scenarios()) names.push_back(name);
-  app.add_option("--scenario", only, "run only this scenario (repeatable)")
+  app.add_option("--scenario", o.only, "run only this scenario (repeatable)")
       ->check(CLI::IsMember(names));
-  app.add_option("--db-dir", db_dir, "where the scenario files go (default: a temp dir here)");
-  app.add_option("--durability", durability, "full (fsync per commit) or normal")
+  app.add_option("--db-dir", o.db_dir, "where the scenario files go (default: a temp dir here)");
+  app.add_option("--durability", o.durability, "full (fsync per commit) or normal")
       ->check(CLI::IsMember({"full", "normal"}));
-  app.add_option("--scale-sizes", scale_sizes, "ledger sizes of the scale scenario")
+  app.add_option("--scale-sizes", o.scale_sizes, "ledger sizes of the scale scenario")
       ->delimiter(',');
-  app.add_flag("--no-scale-bare", no_scale_bare, "skip bare SQLite in the scale scenario");
-  app.add_option("--seed", seed, "random seed of the keys and amounts");
-  app.add_flag("--keep", keep, "keep the scenario files");
-  std::string child_role;
-  std::string child_db;
-  app.add_option("--child", child_role)->group("");  // internal: a re-executed scale side
-  app.add_option("--child-db", child_db)->group("");
-  CLI11_PARSE(app, argc, argv);
+  app.add_flag("--no-scale-bare", o.no_scale_bare, "skip bare SQLite in the scale scenario");
+  app.add_option("--seed", o.seed, "random seed of the keys and amounts");
+  app.add_flag("--keep", o.keep, "keep the scenario files (with --db-dir)");
+  app.add_option("--child", o.child_role)->group("");
+  app.add_option("--child-db", o.child_db)->group("");
+}
 
-  Config config = quick ? Config::quick_run() : Config::full_run();
-  config.durability = durability == "normal" ? ledger::Durability::normal : ledger::Durability::full;
-  config.seed = seed;
-  config.keep_files = keep;
-  if (!scale_sizes.empty()) config.scale_sizes = scale_sizes;
-  if (no_scale_bare) config.scale_bare = false;
-  std::string command = "ledger-bench";
-  for (int i = 1; i < argc; ++i) {
-    command += std::string(" ") + argv[i];
-    config.args.emplace_back(argv[i]);
-  }
-  if (!child_role.empty()) {
-    return bench::serve_as_child(
-        [&](Report& r) { bench::run_scale_child(config, child_role, child_db, r); });
-  }
+Config make_config(const Options& o, int argc, char** argv) {
+  Config config = o.quick ? Config::quick_run() : Config::full_run();
+  config.durability =
+      o.durability == "normal" ? ledger::Durability::normal : ledger::Durability::full;
+  config.seed = o.seed;
+  config.keep_files = o.keep;
+  if (!o.scale_sizes.empty()) config.scale_sizes = o.scale_sizes;
+  if (o.no_scale_bare) config.scale_bare = false;
+  for (int i = 1; i < argc; ++i) config.args.emplace_back(argv[i]);
+  return config;
+}
 
-  Report report(json ? bench::Output::json : bench::Output::text);
+// Runs the selected scenarios; returns the exit status.
+int run(Config& config, const Options& o, Report& report) {
   try {
-    RunDir dir(db_dir);
+    RunDir dir(o.db_dir);
     config.db_dir = dir.path;
+    std::string command = "ledger-bench";
+    for (const std::string& arg : config.args) command += " " + arg;
     describe_run(config, command, report);
     const auto start = bench::Clock::now();
-    for (const auto& [name, run] : scenarios()) {
-      if (only.empty() || std::find(only.begin(), only.end(), name) != only.end()) {
-        run(config, report);
+    for (const auto& [name, scenario] : scenarios()) {
+      if (o.only.empty() || std::find(o.only.begin(), o.only.end(), name) != o.only.end()) {
+        scenario(config, report);
       }
     }
     report.section("run");
@@ -168,6 +167,23 @@ int main(int argc, char** argv) {
     report.note(std::string("failed: ") + e.what());
     return 1;
   }
-  if (json) report.print_json();
+  if (o.json) report.print_json();
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ledger-bench: the engine's throughput as ratios to bare SQLite"};
+  Options options;
+  add_options(app, options);
+  CLI11_PARSE(app, argc, argv);
+  Config config = make_config(options, argc, argv);
+  if (!options.child_role.empty()) {
+    return bench::serve_as_child([&](Report& r) {
+      bench::run_scale_child(config, options.child_role, options.child_db, r);
+    });
+  }
+  Report report(options.json ? bench::Output::json : bench::Output::text);
+  return run(config, options, report);
 }

@@ -18,7 +18,8 @@ std::vector<ledger::TransferRequest> book_sales(ledger::Ledger& engine, KeyGen& 
   done.reserve(static_cast<std::size_t>(count));
   std::size_t total_bytes = 0;
   for (std::int64_t n = 0; n < count; n += batch_size) {
-    auto requests = sales.batch(keys, n, static_cast<int>(std::min<std::int64_t>(batch_size, count - n)));
+    auto requests =
+        sales.batch(keys, n, static_cast<int>(std::min<std::int64_t>(batch_size, count - n)));
     auto results = engine.transfer_batch(requests);
     expect_created(results, "replay: booking the sales to replay");
     for (const auto& result : results) total_bytes += result.body.size();
@@ -53,8 +54,8 @@ void run_replay(const Config& config, Report& report) {
     KeyGen keys(config.seed, 3);
     std::size_t body_bytes = 0;
     auto done = book_sales(engine, keys, config.replay_keys, config.batch_size, body_bytes);
-    auto bare_keys = store_bare_responses(bare, keys, config.replay_keys, config.batch_size,
-                                          body_bytes);
+    auto bare_keys =
+        store_bare_responses(bare, keys, config.replay_keys, config.batch_size, body_bytes);
     std::string body;
     auto bare_op = [&] {
       if (!bare.lookup_response(bare_keys[keys.below(bare_keys.size())], body)) {
@@ -132,9 +133,10 @@ void run_latency(const Config& config, Report& report) {
       bare_op();
       engine_op();
     }
-    for (int round = 0; round < 2; ++round) {
-      sample_latencies(config.latency_seconds / 4, bare_us, bare_op);
-      sample_latencies(config.latency_seconds / 4, engine_us, engine_op);
+    const double slice = config.latency_seconds / (2 * config.rounds);
+    for (int round = 0; round < config.rounds; ++round) {
+      sample_latencies(slice, bare_us, bare_op);
+      sample_latencies(slice, engine_us, engine_op);
     }
     add_percentiles(report, "latency_", engine_us);
     add_percentiles(report, "bare_latency_", bare_us);

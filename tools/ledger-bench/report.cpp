@@ -34,8 +34,8 @@ void Report::target(const std::string& name, const std::string& op, double thres
   auto found = value(name);
   if (!found) return;
   bool met = op == ">=" ? *found >= threshold : *found <= threshold;
-  targets_.push_back({{"figure", name}, {"op", op}, {"threshold", threshold},
-                      {"value", *found}, {"met", met}});
+  targets_.push_back(
+      {{"figure", name}, {"op", op}, {"threshold", threshold}, {"value", *found}, {"met", met}});
   if (output_ != Output::silent) {
     print(fmt::format("target {} {} {:g}: {} ({:.4g})", name, op, threshold,
                       met ? "met" : "NOT met", *found));

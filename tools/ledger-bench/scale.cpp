@@ -66,7 +66,8 @@ Throughput grow(Side& side, std::int64_t size, int per_commit) {
   Throughput done;
   const auto start = Clock::now();
   while (side.size() < size) {
-    done.items += side.add(static_cast<int>(std::min<std::int64_t>(per_commit, size - side.size())));
+    done.items +=
+        side.add(static_cast<int>(std::min<std::int64_t>(per_commit, size - side.size())));
   }
   done.seconds = seconds_since(start);
   return done;
@@ -129,8 +130,7 @@ void add_child_figures(Report& report, const ChildResult& result, const char* wh
 void run_scale_child(const Config& config, const std::string& role, const std::string& path,
                      Report& report) {
   if (role == "engine") {
-    scale_side<EngineSide>(config, path, "scale_", "transfers/s", config.scale_build_batch,
-                           report);
+    scale_side<EngineSide>(config, path, "scale_", "transfers/s", config.scale_build_batch, report);
   } else if (role == "bare") {
     scale_side<BareSide>(config, path, "scale_bare_", "rows/s", 10'000, report);
   } else {
@@ -150,10 +150,11 @@ void run_scale(const Config& config, Report& report) {
   const std::string last = size_label(config.scale_sizes.back());
   // rate at the last size ÷ rate at the first size, both measured at the same time; and
   // the same from the first size's own measurement, minutes earlier (load may differ).
-  report.add("ratio_scale", engine.value("scale_rate_" + last) /
-                                engine.value("scale_reference_rate_" + last), "", 3);
-  report.add("ratio_scale_unpaired", engine.value("scale_rate_" + last) /
-                                         engine.value("scale_rate_" + first), "", 3);
+  report.add("ratio_scale",
+             engine.value("scale_rate_" + last) / engine.value("scale_reference_rate_" + last), "",
+             3);
+  report.add("ratio_scale_unpaired",
+             engine.value("scale_rate_" + last) / engine.value("scale_rate_" + first), "", 3);
   ChildResult bare;
   if (config.scale_bare) {
     const std::string bare_path = db_path(config, "scale-bare.db");
@@ -161,8 +162,10 @@ void run_scale(const Config& config, Report& report) {
     remove_db(config, bare_path);
     add_child_figures(report, bare, "scale (bare)");
     report.add("scale_bare_peak_rss", bare.peak_rss_mib, "MiB", 1);
-    report.add("bare_ratio_scale", bare.value("scale_bare_rate_" + last) /
-                                       bare.value("scale_bare_reference_rate_" + last), "", 3);
+    report.add(
+        "bare_ratio_scale",
+        bare.value("scale_bare_rate_" + last) / bare.value("scale_bare_reference_rate_" + last), "",
+        3);
   }
   for (std::int64_t size : config.scale_sizes) {
     const std::string label = size_label(size);

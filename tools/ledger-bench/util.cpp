@@ -1,12 +1,12 @@
 #include "util.h"
 
+#include <fmt/format.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fmt/format.h>
 
 namespace bench {
 
@@ -69,7 +69,8 @@ double peak_rss_mib() {
 std::string size_label(std::int64_t n) {
   auto trimmed = [](double v, const char* suffix) {
     std::string text = fmt::format("{:.1f}", v);
-    if (text.size() > 2 && text.compare(text.size() - 2, 2, ".0") == 0) text.resize(text.size() - 2);
+    if (text.size() > 2 && text.compare(text.size() - 2, 2, ".0") == 0)
+      text.resize(text.size() - 2);
     return text + suffix;
   };
   if (n >= 1'000'000) return trimmed(static_cast<double>(n) / 1e6, "M");

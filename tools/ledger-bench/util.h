@@ -37,7 +37,9 @@ class KeyGen {
 struct Throughput {
   std::int64_t items = 0;
   double seconds = 0;
-  [[nodiscard]] double rate() const { return seconds > 0 ? static_cast<double>(items) / seconds : 0; }
+  [[nodiscard]] double rate() const {
+    return seconds > 0 ? static_cast<double>(items) / seconds : 0;
+  }
   Throughput& operator+=(const Throughput& other) {
     items += other.items;
     seconds += other.seconds;
