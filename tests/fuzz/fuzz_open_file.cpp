@@ -6,10 +6,10 @@
 //  - a file that open() refused is left byte for byte as it was;
 //  - on a file that opened, verify, every read, a transfer and its retry work or throw
 //    ledger::Error;
-//  - on a file whose b-trees are intact (SQLite's PRAGMA quick_check, run here on a
-//    connection of its own) a stored outcome replays byte-identically, and if verify also
-//    said the ledger was healthy and the transfer executed, exactly the two balances moved
-//    by exactly the amount and verify still says healthy.
+//  - on a file whose b-trees are intact (SQLite's PRAGMA integrity_check, run here on a
+//    connection of its own; quick_check misses an out-of-order key b-tree) a stored outcome replays
+//    byte-identically, and if verify also said the ledger was healthy and the transfer executed,
+//    exactly the two balances moved by exactly the amount and verify still says healthy.
 // Over damaged b-trees SQLite's lookups can miss rows it holds (a completed key looks
 // unknown, so its retry executes again): no engine can keep exactly-once there. What the
 // engine must do is make verify() report such a file (tests/hostile/files_test.cpp, "verify
@@ -48,7 +48,7 @@ bool btrees_intact(const std::string& path) {
   bool intact = false;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
     sqlite3_stmt* check = nullptr;
-    if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &check, nullptr) == SQLITE_OK &&
+    if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &check, nullptr) == SQLITE_OK &&
         sqlite3_step(check) == SQLITE_ROW) {
       const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(check, 0));
       intact = text != nullptr && std::strcmp(text, "ok") == 0;

@@ -288,20 +288,21 @@ TEST_CASE("special files at the ledger path are refused without blocking or foll
   }
 }
 
-// Found by fuzz_open_file (data/damaged-keys-btree: a 512-byte-page ledger whose
-// idempotency_keys b-tree has rows out of key order and NULLs in NOT NULL columns; SQLite's
-// `PRAGMA quick_check` reports it). verify() reads rows, not structure, and says "ok". Over
-// that b-tree a lookup can miss a key it holds: after one more transfer, the retry of the
-// completed transfer at journal seq 2 (key till:1/k2) EXECUTES AGAIN (money moved twice)
-// and only then does verify notice (transfer_without_key). No engine keeps exactly-once over
-// damaged b-trees; verify must say so before, so that the operator restores a backup.
-// Expected fix: verify() runs PRAGMA quick_check (or integrity_check) and reports each line.
-TEST_CASE("verify reports a ledger whose b-trees are damaged") {
+// Found by fuzz_open_file: data/damaged-keys-btree and data/damaged-keys-order are
+// 512-byte-page ledgers whose idempotency_keys b-tree has rows out of key order (and, in
+// the first, NULLs in NOT NULL columns). Over such a b-tree a lookup can miss a key it
+// holds: after one more transfer, the retry of the completed transfer at journal seq 2 (key
+// till:1/k2) EXECUTES AGAIN (money moved twice), and only then did verify notice
+// (transfer_without_key). No engine keeps exactly-once over damaged b-trees; verify must say
+// so first, so that the operator restores a backup.
+namespace {
+
+void expect_verify_reports_damage(const std::string& name) {
   TempDir dir;
-  auto path = dir.file("damaged.db");
-  std::filesystem::copy_file(LEDGER_HOSTILE_DATA_DIR "/damaged-keys-btree", path);
+  auto path = dir.file(name + ".db");
+  std::filesystem::copy_file(LEDGER_HOSTILE_DATA_DIR "/" + name, path);
   ::chmod(path.c_str(), 0600);
-  REQUIRE(raw_value(path, "PRAGMA quick_check") != "ok");
+  REQUIRE(raw_value(path, "PRAGMA integrity_check") != "ok");
   try {
     Ledger book = Ledger::open(path);
     VerifyReport report = book.verify();
@@ -311,4 +312,19 @@ TEST_CASE("verify reports a ledger whose b-trees are damaged") {
     CAPTURE(message);
     CHECK(e.code() == ErrorCode::corrupt);
   }
+}
+
+}  // namespace
+
+// PRAGMA quick_check sees this one (fixed in f277174: verify runs quick_check).
+TEST_CASE("verify reports a ledger whose b-trees are damaged") {
+  expect_verify_reports_damage("damaged-keys-btree");
+}
+
+// PRAGMA quick_check says "ok" here: only integrity_check ("row not in PRIMARY KEY order
+// for idempotency_keys", "row 1 missing from index sqlite_autoindex_idempotency_keys_1")
+// finds it, and the retry of key till:1/k2 still executes twice. Expected fix: verify()
+// runs PRAGMA integrity_check (it already reads every row; the check is of the same order).
+TEST_CASE("verify reports a ledger whose key b-tree is out of order" * doctest::may_fail()) {
+  expect_verify_reports_damage("damaged-keys-order");
 }
