@@ -34,8 +34,9 @@ constexpr Slot kCycle[] = {Slot::fund,   Slot::hold,    Slot::card_hold, Slot::b
                            Slot::post,   Slot::reverse, Slot::transfer,  Slot::second_hold,
                            Slot::linked, Slot::cancel,  Slot::expire,    Slot::settle};
 constexpr std::int64_t kCycleLength = sizeof(kCycle) / sizeof(kCycle[0]);
-// How far back a post, void or refund looks for the operation it names.
-constexpr std::int64_t kWindow = kCycleLength;
+// How far back a post, void or refund looks for the operation it names: two rounds, so
+// that it may name what an earlier round already posted, voided or refunded.
+constexpr std::int64_t kWindow = 2 * kCycleLength;
 
 Slot slot_of(std::int64_t index) { return kCycle[index % kCycleLength]; }
 
