@@ -1,4 +1,6 @@
 -- ledger schema version 1: accounts, the hash-chained journal, idempotency keys, metadata.
+-- CHECKs list allowed values with OR, not IN: SQLite evaluates an IN list of three or more
+-- values by building a temporary b-tree on every row written.
 -- Applied in one transaction together with PRAGMA user_version = 1.
 
 CREATE TABLE meta (
@@ -14,7 +16,7 @@ CREATE TABLE accounts (
   exponent        INTEGER NOT NULL CONSTRAINT accounts_exponent_range CHECK (exponent BETWEEN 0 AND 4),
   balance         INTEGER NOT NULL DEFAULT 0,
   overdraft       TEXT NOT NULL
-                  CONSTRAINT accounts_overdraft_kind CHECK (overdraft IN ('none', 'limit', 'unlimited')),
+                  CONSTRAINT accounts_overdraft_kind CHECK (overdraft = 'none' OR overdraft = 'limit' OR overdraft = 'unlimited'),
   overdraft_limit INTEGER NOT NULL DEFAULT 0
                   CONSTRAINT accounts_overdraft_limit_nonnegative CHECK (overdraft_limit >= 0),
   name            TEXT NOT NULL DEFAULT '',
@@ -26,7 +28,7 @@ CREATE TABLE accounts (
 -- One row per money movement; rows are never updated or deleted (see triggers).
 CREATE TABLE journal (
   seq            INTEGER PRIMARY KEY,  -- gap-free: 1, 2, 3, ...
-  kind           TEXT NOT NULL CONSTRAINT journal_kind CHECK (kind IN ('transfer', 'reserve', 'post', 'void', 'reverse')),
+  kind           TEXT NOT NULL CONSTRAINT journal_kind CHECK (kind = 'transfer' OR kind = 'reserve' OR kind = 'post' OR kind = 'void' OR kind = 'reverse'),
   debit_account  INTEGER NOT NULL CONSTRAINT journal_debit_fk REFERENCES accounts (id),
   credit_account INTEGER NOT NULL CONSTRAINT journal_credit_fk REFERENCES accounts (id),
   amount         INTEGER NOT NULL CONSTRAINT journal_amount_positive CHECK (amount > 0),
@@ -58,9 +60,9 @@ CREATE TABLE idempotency_keys (
   principal    TEXT NOT NULL,
   idem_key     TEXT NOT NULL CONSTRAINT keys_key_length CHECK (length(idem_key) BETWEEN 1 AND 255),
   operation    TEXT NOT NULL,
-  issued       INTEGER NOT NULL CONSTRAINT keys_issued_bool CHECK (issued IN (0, 1)),
+  issued       INTEGER NOT NULL CONSTRAINT keys_issued_bool CHECK (issued = 0 OR issued = 1),
   state        TEXT NOT NULL
-               CONSTRAINT keys_state CHECK (state IN ('issued', 'completed', 'expired')),
+               CONSTRAINT keys_state CHECK (state = 'issued' OR state = 'completed' OR state = 'expired'),
   request      BLOB,     -- canonical encoding of the request (fingerprint input)
   fingerprint  BLOB CONSTRAINT keys_fingerprint_size CHECK (fingerprint IS NULL OR length(fingerprint) = 32),
   result       TEXT,     -- outcome name, e.g. 'created', 'insufficient_funds'

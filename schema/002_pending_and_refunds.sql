@@ -12,7 +12,7 @@ CREATE TABLE pending_transfers (
   credit_account INTEGER NOT NULL CONSTRAINT pending_credit_fk REFERENCES accounts (id),
   amount         INTEGER NOT NULL CONSTRAINT pending_amount_positive CHECK (amount > 0),
   state          TEXT NOT NULL
-                 CONSTRAINT pending_state CHECK (state IN ('pending', 'posted', 'voided', 'expired')),
+                 CONSTRAINT pending_state CHECK (state = 'pending' OR state = 'posted' OR state = 'voided' OR state = 'expired'),
   expires_at     INTEGER NOT NULL,
   posted_amount  INTEGER NOT NULL DEFAULT 0
                  CONSTRAINT pending_posted_range CHECK (posted_amount BETWEEN 0 AND amount),

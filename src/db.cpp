@@ -2,11 +2,33 @@
 
 #include <fmt/format.h>
 #include <sqlite3.h>
+#include <unistd.h>
+
+#include <cstdint>
 
 namespace ledger::detail {
 
+namespace {
+
+// SQLite's default busy handler backs off to 100 ms sleeps, so under contention one writer
+// can starve for seconds while others take the lock in its sleep. Short sleeps (100-200 us)
+// up to the same timeout keep waiting writers in line with the lock's release.
+int short_sleep_busy_handler(void* timeout_ms, int attempt) {
+  const auto limit_us = static_cast<std::int64_t>(*static_cast<int*>(timeout_ms)) * 1000;
+  const std::int64_t sleep_us = attempt < 10 ? 100 : 200;
+  const std::int64_t waited_us = attempt < 10 ? attempt * 100 : 1000 + (attempt - 10) * 200;
+  if (waited_us + sleep_us > limit_us) return 0;  // give up: SQLITE_BUSY
+  ::usleep(static_cast<useconds_t>(sleep_us));
+  return 1;
+}
+
+}  // namespace
+
 Db::Db(const std::string& path, int busy_timeout_ms)
-    : database_(path, SQLite::OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, busy_timeout_ms) {}
+    : database_(path, SQLite::OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, busy_timeout_ms),
+      busy_timeout_ms_(busy_timeout_ms) {
+  sqlite3_busy_handler(database_.getHandle(), &short_sleep_busy_handler, &busy_timeout_ms_);
+}
 
 SQLite::Statement& Db::statement(const char* sql) {
   auto it = statements_.find(sql);
@@ -30,6 +52,9 @@ WriteTransaction::~WriteTransaction() {
 }
 
 void WriteTransaction::commit() {
+  // A statement still mid-result at COMMIT keeps a read snapshot open, which stops the
+  // auto-checkpoint from resetting the WAL: the WAL (and the file) would grow forever.
+  db_.reset_statements();
   db_.exec("COMMIT");
   open_ = false;
 }

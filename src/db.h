@@ -39,6 +39,7 @@ class Db {
 
  private:
   SQLite::Database database_;
+  int busy_timeout_ms_;  // read by the busy handler; lives as long as the connection
   std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> statements_;
 };
 

@@ -105,6 +105,8 @@ std::vector<JournalEntry> read_journal(Db& db, std::int64_t since, std::int64_t 
 TransferResult transfer_in_transaction(Impl& impl, const TransferRequest& request,
                                        std::int64_t now_ms);
 std::optional<Outcome> outcome_from_string(std::string_view name);
+// The replay of a completed key with this very request, read without the write lock.
+std::optional<TransferResult> replay_without_lock(Impl& impl, const TransferRequest& request);
 
 // --- batches (batch.cpp), pending transfers (pending.cpp), refunds (reverse.cpp) ---
 std::vector<TransferResult> transfer_batch_in_transaction(Impl& impl,

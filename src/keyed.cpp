@@ -108,6 +108,15 @@ std::optional<std::string> check_principal_and_key(const std::string& principal,
   return check_key(key);
 }
 
+std::optional<TransferResult> completed_replay(Impl& impl, const std::string& principal,
+                                               const std::string& key,
+                                               const std::string& canonical) {
+  auto stored = load_key(impl.db, principal, key);
+  if (!stored || stored->state != "completed") return std::nullopt;
+  if (stored->fingerprint != as_bytes(sha256(canonical))) return std::nullopt;
+  return replay(*stored);
+}
+
 TransferResult run_keyed(Impl& impl, const KeyedCall& call,
                          const std::function<Executed()>& execute) {
   Digest fingerprint = sha256(call.canonical);

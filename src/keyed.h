@@ -40,6 +40,13 @@ struct Executed {
 TransferResult run_keyed(Impl& impl, const KeyedCall& call,
                          const std::function<Executed()>& execute);
 
+// The stored outcome of (principal, key) if the key completed with this very request, read
+// WITHOUT the write lock. Safe because a completed key's outcome never changes; used as a
+// fast path before BEGIN IMMEDIATE so replays do not queue behind writers.
+std::optional<TransferResult> completed_replay(Impl& impl, const std::string& principal,
+                                               const std::string& key,
+                                               const std::string& canonical);
+
 // A result that is not stored (malformed request, idempotency conflict).
 TransferResult unstored_result(Outcome outcome, std::string message, const nlohmann::json& echo);
 

@@ -220,6 +220,10 @@ PurgeReport Ledger::purge_keys(std::optional<std::int64_t> older_than_seconds) {
 }
 
 TransferResult Ledger::transfer(const TransferRequest& request) {
+  // Replays (the common retry) are answered from a read, without queueing for the lock.
+  auto replayed = detail::guarded(impl_->db, "transfer",
+                                  [&] { return detail::replay_without_lock(*impl_, request); });
+  if (replayed) return std::move(*replayed);
   return write_operation(*impl_, "transfer", [&](std::int64_t now) {
     return detail::transfer_in_transaction(*impl_, request, now);
   });

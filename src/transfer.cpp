@@ -92,6 +92,11 @@ TransferResult transfer_in_transaction(Impl& impl, const TransferRequest& reques
   return run_keyed(impl, call, [&] { return execute(impl, request, now); });
 }
 
+std::optional<TransferResult> replay_without_lock(Impl& impl, const TransferRequest& request) {
+  if (check_principal_and_key(request.principal, request.key)) return std::nullopt;
+  return completed_replay(impl, request.principal, request.key, encode_request(request));
+}
+
 TransferResult store_linked_failure(Impl& impl, const TransferRequest& request,
                                     Outcome outcome, const std::string& message,
                                     std::int64_t now) {
