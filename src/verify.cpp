@@ -202,13 +202,13 @@ void Checker::check_keys() {
 }
 
 // The b-trees themselves: over a damaged index a key lookup can miss a key that exists,
-// and a retry would execute twice. SQLite's quick_check finds such damage (out-of-order
-// rows, NULLs in NOT NULL columns, bad pages) in O(N) without the cross-index check.
+// and a retry would execute twice. SQLite's integrity_check finds such damage (out-of-order
+// rows, index entries that disagree with their table, NULLs in NOT NULL columns, bad pages).
 void Checker::check_storage() {
-  SQLite::Statement check(db_.sql(), "PRAGMA quick_check(100)");
+  SQLite::Statement check(db_.sql(), "PRAGMA integrity_check(100)");
   while (check.executeStep()) {
     std::string line = check.getColumn(0).getString();
-    // A page quick_check could not read is reported as a line, not an error: an I/O error
+    // A page integrity_check could not read is reported as a line, not an error: an I/O error
     // there says nothing about the file's structure, so it is transient, not damage.
     auto code_at = line.find("error code=");
     if (code_at != std::string::npos) {
