@@ -34,8 +34,18 @@ build() {  # build DIR [cmake options...]
   cmake --build "$dir" -j "$jobs"
 }
 
+# Every CTest summary line of this run, for the closing total.
+summaries=$(mktemp)
+trap 'rm -f "$summaries"' EXIT
+
 run_tests() {  # run_tests DIR
-  (cd "$1" && ctest --output-on-failure -j "$jobs" --timeout 600)
+  (cd "$1" && ctest --output-on-failure -j "$jobs" --timeout 600) | tee -a "$summaries"
+}
+
+# One closing line over every CTest run: "ctest: N passed, N failed".
+print_total() {
+  awk '/tests passed, [0-9]+ tests failed out of/ { failed += $4; total += $NF }
+       END { printf "ctest: %d passed, %d failed\n", total - failed, failed }' "$summaries"
 }
 
 # ThreadSanitizer: the tests that run threads or processes on one file ("threads ...",
@@ -51,7 +61,7 @@ run_tsan() {
     echo "tsan: only ${count:-0} of the 6 concurrency tests match the tsan preset's filter" >&2
     return 1
   fi
-  ctest --preset tsan -j "$jobs"
+  ctest --preset tsan -j "$jobs" | tee -a "$summaries"
 }
 
 install_fuzz_deps() {  # clang 14 and its sanitizer/libFuzzer runtimes
@@ -73,7 +83,7 @@ run_fuzz() {
   install_fuzz_deps
   cmake --preset fuzz >/dev/null
   cmake --build --preset fuzz -j "$jobs"
-  ctest --preset fuzz -j "$jobs"
+  ctest --preset fuzz -j "$jobs" | tee -a "$summaries"
   FUZZ_SECONDS="${FUZZ_SECONDS:-30}" tests/fuzz/run.sh build-fuzz
 }
 
@@ -97,7 +107,8 @@ case "${1:-test}" in
     if [ "${CI:-}" = true ]; then
       run_tsan
       run_fuzz
-    fi ;;
+    fi
+    print_total ;;
   tsan)
     install_deps
     run_tsan ;;
