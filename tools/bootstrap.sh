@@ -78,7 +78,7 @@ install_fuzz_deps() {  # clang 14 and its sanitizer/libFuzzer runtimes
 }
 
 # libFuzzer: every seed of every corpus must pass, then each target fuzzes for a bounded
-# time (FUZZ_SECONDS, default 30; 4 targets = 2 minutes).
+# time (FUZZ_SECONDS, default 30; 5 targets = 2.5 minutes).
 run_fuzz() {
   install_fuzz_deps
   cmake --preset fuzz >/dev/null
