@@ -62,7 +62,7 @@ TEST_CASE("keys with control or non-ASCII characters are malformed and store not
   }
 }
 
-TEST_CASE("memos up to 4096 bytes are stored byte for byte; longer ones store nothing") {
+TEST_CASE("memos up to 4096 bytes are stored byte for byte, and longer ones store nothing") {
   Bench bench;
   std::string euro = "\xe2\x82\xac";  // 3 bytes
   std::string multibyte;
