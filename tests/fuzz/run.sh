@@ -62,7 +62,11 @@ for target in $targets; do
   # -timeout: one input running 25 s is a hang; -rss_limit_mb: bounded memory.
   "$bin/$target" -max_total_time="$seconds" -max_len="$(max_len "$target")" -timeout=25 \
     -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$build/fuzz-artifacts/$target-" \
-    "${dict[@]}" "$work" "$here/corpus/$target" > "$log" 2>&1 || status=$?
+    "${dict[@]}" "$work" "$here/corpus/$target" > "$log" 2>&1 &
+  pid=$!
+  wait "$pid" || status=$?
+  # A target that died on a finding could not remove its scratch directory itself.
+  rm -rf /dev/shm/ledger-fuzz-*-"$pid" "${TMPDIR:-/tmp}"/ledger-fuzz-*-"$pid"
   last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
