@@ -166,7 +166,7 @@ TEST_CASE("a reused key with a different request is refused, naming the first di
   CHECK(f.journal_rows() == 2);
 }
 
-TEST_CASE("business rejections are stored and replayed; a new attempt needs a new key") {
+TEST_CASE("business rejections are stored and replayed, and a new attempt needs a new key") {
   Fixture f;
   auto broke = make_transfer("big", "customer", "till", 1'000'000);
   auto first = f.ledger.transfer(broke);
@@ -225,7 +225,7 @@ TEST_CASE("malformed requests are not stored and the key stays usable") {
   }
 }
 
-TEST_CASE("an unused issued key expires after its TTL; purge leaves a tombstone") {
+TEST_CASE("an unused issued key expires after its TTL and purge leaves a tombstone") {
   Fixture f;
   auto key = f.ledger.issue_key("till:1", "transfer", 60).key;
   f.clock.advance_seconds(61);

@@ -106,7 +106,7 @@ TEST_CASE("posting more than the hold is a stored rejection and the hold stays o
   CHECK(shop.ledger.verify().ok());
 }
 
-TEST_CASE("void releases the hold; posting after void is refused") {
+TEST_CASE("void releases the hold, and posting after void is refused") {
   Shop shop;
   auto seq = *shop.reserve("r", 4000).sequence;
   auto voided = shop.cancel("v", seq);
@@ -197,7 +197,7 @@ TEST_CASE("refunds reverse a posted transfer in parts, never beyond the original
   CHECK(shop.ledger.verify().ok());
 }
 
-TEST_CASE("a posted pre-authorisation can be refunded; a pending one cannot") {
+TEST_CASE("a posted pre-authorisation can be refunded, a pending one cannot") {
   Shop shop;
   auto hold = *shop.reserve("r", 1500).sequence;
   CHECK(shop.ledger.reverse({"till:1", "x", hold, 0, ""}).outcome == Outcome::original_not_found);
