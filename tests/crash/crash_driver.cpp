@@ -244,7 +244,6 @@ void print_figures(const Report& report, std::int64_t scenarios, double seconds,
   print_group(report, "concurrency.", "concurrency");
   print_group(report, "failpoint.", "failpoint runs");
   print_group(report, "kill.", "kills");
-  print_group(report, "known_bug.", "known engine bugs seen (not counted as violations)");
   std::printf("violations found: %lld\n", static_cast<long long>(violations));
 }
 

@@ -3,11 +3,9 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <memory>
 #include <optional>
 
@@ -320,37 +318,13 @@ void io_errors_at_close(const std::string& dir, std::uint64_t seed, Workload wor
 
 namespace {
 
-// KNOWN ENGINE BUG (found by this suite; the engine is not ours to fix): since f277174,
-// verify() runs PRAGMA quick_check, which answers a read error with a result row
-// ("Page 10: unable to get the page. error code=266") instead of failing; verify() then
-// reports a "storage" violation, i.e. file damage, for a transient I/O error (and
-// `ledgerctl verify` exits 5 "corrupt" instead of 4 "retry"). Expected fix: verify() turns
-// a quick_check line that names an SQLITE_IOERR code into Error{io}. While this is true,
-// the replay sweep counts such a line as `known_bug.verify_storage_line_for_io_error`
-// instead of a violation; the may_fail test "verify reports an I/O error during its
-// b-tree check as transient" reproduces it. Set it to false once the engine is fixed.
-constexpr bool kKnownBugVerifyReportsIoErrorAsDamage = true;
-
-// A quick_check line for an I/O error: "... error code=N" where N is an SQLITE_IOERR code.
-bool names_io_error(const ledger::Violation& v) {
-  static const std::string kMarker = "error code=";
-  auto at = v.detail.find(kMarker);
-  if (v.kind != "storage" || at == std::string::npos) return false;
-  int code = std::atoi(v.detail.c_str() + at + kMarker.size());
-  return (code & 0xff) == 10;  // SQLITE_IOERR and its extended codes
-}
-
 // verify() under whatever fault is armed: ok, or a transient error, never a false alarm.
-void verify_under_fault(Ledger& ledger, const std::string& what, bool tolerate_known_bug,
-                        Report& report) {
+// (An engine bug this caught, fixed in 87377fc: a read error inside PRAGMA quick_check was
+// reported as a "storage" violation, i.e. file damage.)
+void verify_under_fault(Ledger& ledger, const std::string& what, Report& report) {
   std::optional<ledger::VerifyReport> verify;
   bool failed = threw_transient([&] { verify = ledger.verify(); }, what + " (verify)", report);
   if (failed || verify->ok()) return;
-  if (tolerate_known_bug && kKnownBugVerifyReportsIoErrorAsDamage &&
-      std::all_of(verify->violations.begin(), verify->violations.end(), names_io_error)) {
-    report.count("known_bug.verify_storage_line_for_io_error");
-    return;
-  }
   report.violation(fmt::format(
       "{}: verify reported {} violation(s), the first: {} at {}: {}; an I/O error must fail "
       "verify, not raise a false alarm",
@@ -374,7 +348,7 @@ void replay_and_verify(Ledger& ledger, const StreamHistory& history, Workload wo
       }
     }
   }
-  verify_under_fault(ledger, what, true, report);
+  verify_under_fault(ledger, what, report);
 }
 
 }  // namespace
@@ -434,7 +408,7 @@ void io_errors_in_verify(const std::string& dir, std::uint64_t seed, Report& rep
           [&] {
             auto ledger = Ledger::open(run);
             FaultVfs::arm_io_fault(fault_of(sweep, nth));
-            verify_under_fault(ledger, what, false, report);
+            verify_under_fault(ledger, what, report);
             FaultVfs::disarm_io_fault();
           },
           what, report);

@@ -62,8 +62,8 @@ void io_errors_in_replay_and_verify(const std::string& dir, std::uint64_t seed, 
 
 // For every N up to the number of reads verify() makes: fail the Nth read (once, or that
 // one and every later one): verify() must report ok or throw a transient error, never a
-// violation. Reproduces the known engine bug described in fault_scenarios.cpp
-// (kKnownBugVerifyReportsIoErrorAsDamage) without tolerating it.
+// violation. (The regression test of an engine bug this suite found: until 87377fc a read
+// error inside verify's PRAGMA quick_check was reported as file damage.)
 void io_errors_in_verify(const std::string& dir, std::uint64_t seed, Report& report);
 
 }  // namespace crash
