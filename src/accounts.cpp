@@ -103,6 +103,14 @@ std::optional<Account> find_account(Db& db, const std::string& code) {
   return read_account(query);
 }
 
+std::optional<Account> find_account_for_update(Db& db, const std::string& code) {
+  auto& cached = db.cache().accounts_by_code;
+  if (auto it = cached.find(code); it != cached.end()) return it->second;
+  auto account = find_account(db, code);
+  if (account) cached.emplace(code, *account);
+  return account;
+}
+
 std::vector<Account> list_accounts(Db& db) {
   static const std::string sql = std::string(kSelectAccount) + " ORDER BY code";
   auto& query = db.statement(sql.c_str());
@@ -118,6 +126,7 @@ void set_balance(Db& db, std::int64_t account_id, std::int64_t balance_minor) {
   if (update.exec() != 1) {
     throw Error(ErrorCode::internal, fmt::format("account id {} vanished during a transfer", account_id));
   }
+  if (Account* cached = db.cache().account_by_id(account_id)) cached->balance_minor = balance_minor;
 }
 
 }  // namespace ledger::detail

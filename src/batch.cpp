@@ -32,6 +32,7 @@ std::vector<TransferResult> run_linked(Impl& impl, std::span<const TransferReque
   }
   // Undo every item, then record why each did not run.
   impl.db.exec("ROLLBACK TO linked_batch");
+  impl.db.cache().clear();  // the rows it holds were rolled back too
   impl.db.exec("RELEASE linked_batch");
   const TransferResult failure = results[*failed];
   std::string why = fmt::format("not run: linked batch item {} failed ({}: {})", *failed + 1,

@@ -42,9 +42,13 @@ SQLite::Statement& Db::statement(const char* sql) {
   return *it->second;
 }
 
-WriteTransaction::WriteTransaction(Db& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+WriteTransaction::WriteTransaction(Db& db) : db_(db) {
+  db_.cache().clear();
+  db_.exec("BEGIN IMMEDIATE");
+}
 
 WriteTransaction::~WriteTransaction() {
+  db_.cache().clear();
   if (!open_) return;
   // sqlite3_exec directly: ROLLBACK can fail only if no transaction is active any more
   // (SQLite already rolled back after an I/O error), which is the state we want anyway.

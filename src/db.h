@@ -7,14 +7,44 @@
 #include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <array>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "ledger/error.h"
+#include "ledger/types.h"
 
 namespace ledger::detail {
+
+// Rows read inside the current write transaction, kept so that a batch of 1000 transfers
+// between the same few accounts does not re-read them 2000 times. Sound only because the
+// connection holds the write lock (BEGIN IMMEDIATE): nobody else can change these rows
+// until COMMIT. Every write to a cached row goes through the cache (set_balance,
+// set_pending, append_journal), and the cache is dropped whenever a transaction begins or
+// ends and when a savepoint is rolled back.
+struct TransactionCache {
+  std::unordered_map<std::string, Account> accounts_by_code;
+  struct JournalTail {
+    std::int64_t sequence = 0;
+    std::array<std::uint8_t, 32> hash{};  // a Digest
+  };
+  std::optional<JournalTail> journal_tail;
+
+  Account* account_by_id(std::int64_t id) {
+    for (auto& entry : accounts_by_code) {
+      if (entry.second.id == id) return &entry.second;
+    }
+    return nullptr;
+  }
+  void clear() {
+    accounts_by_code.clear();
+    journal_tail.reset();
+  }
+};
 
 class Db {
  public:
@@ -30,6 +60,9 @@ class Db {
 
   void exec(const char* sql) { database_.exec(sql); }
 
+  // Valid only inside a WriteTransaction (see TransactionCache).
+  TransactionCache& cache() { return cache_; }
+
   // Resets every cached statement. A statement left mid-result keeps a read transaction
   // open, which would pin an old snapshot (stale reads, SQLITE_BUSY_SNAPSHOT on the next
   // write) and block checkpoints; so every public call ends with this.
@@ -40,6 +73,7 @@ class Db {
  private:
   SQLite::Database database_;
   int busy_timeout_ms_;  // read by the busy handler; lives as long as the connection
+  TransactionCache cache_;
   std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> statements_;
 };
 

@@ -44,6 +44,8 @@ bool is_valid_utf8(std::string_view text);
 // --- accounts (accounts.cpp) ---
 Account create_account(Impl& impl, const NewAccount& account);
 std::optional<Account> find_account(Db& db, const std::string& code);
+// find_account inside a write transaction, served from the transaction's cache.
+std::optional<Account> find_account_for_update(Db& db, const std::string& code);
 std::vector<Account> list_accounts(Db& db);
 void set_balance(Db& db, std::int64_t account_id, std::int64_t balance_minor);
 const char* to_string(OverdraftRule rule);

@@ -48,14 +48,19 @@ Digest chain_hash(const Digest& prev_hash, std::int64_t sequence, const JournalR
 }
 
 std::int64_t append_journal(Db& db, const JournalRow& row) {
-  auto& last = db.statement("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1");
-  std::int64_t sequence = 1;
-  Digest prev = genesis_hash();
-  if (last.executeStep()) {
-    sequence = last.getColumn(0).getInt64() + 1;
-    prev = digest_from_blob(last.getColumn(1));
+  auto& tail = db.cache().journal_tail;
+  if (!tail) {
+    auto& last = db.statement("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1");
+    tail.emplace();
+    tail->hash = genesis_hash();
+    if (last.executeStep()) {
+      tail->sequence = last.getColumn(0).getInt64();
+      tail->hash = digest_from_blob(last.getColumn(1));
+    }
+    last.tryReset();
   }
-  last.tryReset();
+  const std::int64_t sequence = tail->sequence + 1;
+  const Digest& prev = tail->hash;
   Digest hash = chain_hash(prev, sequence, row);
   auto& insert = db.statement(
       "INSERT INTO journal (seq, kind, debit_account, credit_account, amount, currency, memo, "
@@ -73,6 +78,8 @@ std::int64_t append_journal(Db& db, const JournalRow& row) {
   if (row.ref_seq) insert.bind(11, *row.ref_seq);
   insert.bindNoCopy(12, hash.data(), static_cast<int>(hash.size()));
   insert.exec();
+  tail->sequence = sequence;
+  tail->hash = hash;
   return sequence;
 }
 

@@ -10,12 +10,12 @@ std::optional<Executed> load_account_pair(Impl& impl, const std::string& debit_c
                                           const std::string& credit_code,
                                           const std::string& currency, std::int64_t now_ms,
                                           AccountPair& out) {
-  auto debit = find_account(impl.db, debit_code);
+  auto debit = find_account_for_update(impl.db, debit_code);
   if (!debit) {
     return rejected(Outcome::debit_account_not_found,
                     fmt::format("no account '{}' to debit; create it first", debit_code));
   }
-  auto credit = find_account(impl.db, credit_code);
+  auto credit = find_account_for_update(impl.db, credit_code);
   if (!credit) {
     return rejected(Outcome::credit_account_not_found,
                     fmt::format("no account '{}' to credit; create it first", credit_code));
@@ -85,6 +85,7 @@ void set_pending(Db& db, std::int64_t account_id, std::int64_t pending_minor) {
   update.bind(1, pending_minor);
   update.bind(2, account_id);
   update.exec();
+  if (Account* cached = db.cache().account_by_id(account_id)) cached->pending_minor = pending_minor;
 }
 
 std::int64_t effective_pending(Impl& impl, const Account& account, std::int64_t now_ms) {

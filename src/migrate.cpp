@@ -14,6 +14,26 @@ int read_int_pragma(Db& db, const char* sql) {
   return query.getColumn(0).getInt();
 }
 
+// A migration copies tables; over a damaged b-tree the copy could drop or duplicate keys and
+// hide the damage that verify would have reported. Upgrades therefore start from a file
+// that passes integrity_check (read once per upgrade, never on an ordinary open).
+void refuse_damaged(Db& db, const std::string& path) {
+  SQLite::Statement check(db.sql(), "PRAGMA integrity_check(1)");
+  check.executeStep();
+  std::string line = check.getColumn(0).getString();
+  if (line == "ok") return;
+  if (line.find("error code=") != std::string::npos) {
+    throw Error(ErrorCode::io, fmt::format("{}: I/O error while checking the file before an "
+                                           "upgrade ({}); nothing was changed, fix the cause "
+                                           "and open it again",
+                                           path, line));
+  }
+  throw Error(ErrorCode::corrupt,
+              fmt::format("{} is damaged ({}), so it was not upgraded to schema version {}; "
+                          "the file was left unchanged: restore it from a backup",
+                          path, line, latest_schema_version()));
+}
+
 }  // namespace
 
 int latest_schema_version() { return embedded_migrations().back().version; }
@@ -61,6 +81,7 @@ void migrate(Db& db, const std::string& path) {
   // Re-read inside the write lock: another process may have migrated meanwhile.
   int current = check_ledger_file(db, path);
   if (current == latest_schema_version()) return;
+  if (current > 0) refuse_damaged(db, path);
   for (const Migration& migration : embedded_migrations()) {
     if (migration.version <= current) continue;
     try {

@@ -3,6 +3,7 @@
 // Method: open real files (new, foreign, newer, corrupt, text, directory) and compare the
 // files' bytes before and after a refused open.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 
@@ -64,7 +65,7 @@ TEST_CASE("a new ledger file is private, in WAL mode, and at the latest schema")
   REQUIRE(::stat(path.c_str(), &info) == 0);
   CHECK((info.st_mode & 0777) == 0600);
   CHECK(raw_sql(path, "PRAGMA journal_mode") == "wal");
-  CHECK(raw_sql(path, "PRAGMA user_version") == "2");
+  CHECK(raw_sql(path, "PRAGMA user_version") == "3");
   CHECK(raw_sql(path, "PRAGMA application_id") == std::to_string(0x4c444752));
   CHECK(raw_sql(path, "SELECT count(*) FROM sqlite_schema WHERE name IN "
                       "('accounts','journal','idempotency_keys','meta')") == "4");
@@ -76,7 +77,7 @@ TEST_CASE("reopening an existing ledger keeps its data and applies no migration 
   { open_with_accounts(path); }
   Ledger again = Ledger::open(path);
   CHECK(again.list_accounts().size() == 3);
-  CHECK(raw_sql(path, "PRAGMA user_version") == "2");
+  CHECK(raw_sql(path, "PRAGMA user_version") == "3");
 }
 
 TEST_CASE("a missing file is refused when creation is off") {
@@ -162,7 +163,7 @@ TEST_CASE("an empty existing file becomes a ledger") {
   ::chmod(path.c_str(), 0600);
   Ledger ledger = Ledger::open(path);
   CHECK(ledger.list_accounts().empty());
-  CHECK(raw_sql(path, "PRAGMA user_version") == "2");
+  CHECK(raw_sql(path, "PRAGMA user_version") == "3");
 }
 
 TEST_CASE("a version-1 ledger is migrated forward in one step and keeps its data") {
@@ -180,10 +181,60 @@ TEST_CASE("a version-1 ledger is migrated forward in one step and keeps its data
   ::chmod(path.c_str(), 0600);
   REQUIRE(raw_sql(path, "PRAGMA user_version") == "1");
   Ledger ledger = Ledger::open(path);
-  CHECK(raw_sql(path, "PRAGMA user_version") == "2");
+  CHECK(raw_sql(path, "PRAGMA user_version") == "3");
   auto account = ledger.find_account("old-till");
   REQUIRE(account);
   CHECK(account->pending_minor == 0);
+  CHECK(ledger.verify().ok());
+}
+
+// Schema 3 moved the key records out of the WITHOUT ROWID (principal, key) b-tree. A ledger
+// written before that (rebuilt here in the version-2 layout with raw SQL) keeps answering
+// every completed key with its byte-identical response, and refuses its tombstones.
+TEST_CASE("a version-2 ledger's keys still replay after the upgrade to version 3") {
+  TempDir dir;
+  auto path = dir.file("v2.db");
+  std::vector<TransferResult> before;
+  {
+    Ledger ledger = open_with_accounts(path);
+    for (int i = 0; i < 20; ++i) {
+      before.push_back(ledger.transfer(make_transfer(fmt::format("sale-{}", i), "world", "till",
+                                                     100 + i)));
+    }
+    before.push_back(ledger.transfer(make_transfer("too-much", "till", "customer", 1'000'000)));
+    REQUIRE(before.back().outcome == Outcome::insufficient_funds);
+  }
+  const std::string to_v2 =
+      "BEGIN; CREATE TABLE keys_v2 (principal TEXT NOT NULL, idem_key TEXT NOT NULL, operation "
+      "TEXT NOT NULL, issued INTEGER NOT NULL, state TEXT NOT NULL, request BLOB, fingerprint "
+      "BLOB, result TEXT, response TEXT, transfer_seq INTEGER UNIQUE REFERENCES journal (seq), "
+      "created_at INTEGER NOT NULL, expires_at INTEGER, completed_at INTEGER, CONSTRAINT keys_pk "
+      "PRIMARY KEY (principal, idem_key)) STRICT, WITHOUT ROWID; INSERT INTO keys_v2 SELECT "
+      "principal, idem_key, operation, issued, state, request, fingerprint, result, response, "
+      "transfer_seq, created_at, expires_at, completed_at FROM idempotency_keys; DROP TABLE "
+      "idempotency_keys; ALTER TABLE keys_v2 RENAME TO idempotency_keys; PRAGMA user_version = 2; "
+      "COMMIT;";
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, to_v2.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  REQUIRE(raw_sql(path, "SELECT count(*) FROM pragma_table_info('idempotency_keys') "
+                        "WHERE name = 'id'") == "0");
+
+  Ledger ledger = Ledger::open(path);
+  CHECK(raw_sql(path, "PRAGMA user_version") == "3");
+  CHECK(raw_sql(path, "SELECT count(*) FROM idempotency_keys") == "21");
+  for (int i = 0; i < 20; ++i) {
+    auto again = ledger.transfer(make_transfer(fmt::format("sale-{}", i), "world", "till", 100 + i));
+    CHECK(again.replayed);
+    CHECK(again.body == before[static_cast<std::size_t>(i)].body);
+  }
+  auto rejection = ledger.transfer(make_transfer("too-much", "till", "customer", 1'000'000));
+  CHECK(rejection.replayed);
+  CHECK(rejection.body == before.back().body);
+  CHECK(ledger.transfer(make_transfer("sale-0", "world", "till", 1)).outcome ==
+        Outcome::key_reused_with_different_request);
+  CHECK(ledger.transfer(make_transfer("new-sale", "world", "till", 5)).outcome == Outcome::created);
   CHECK(ledger.verify().ok());
 }
 
