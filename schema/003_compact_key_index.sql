@@ -7,11 +7,16 @@
 -- Now the records are appended in rowid order (a few pages per batch) and only the
 -- UNIQUE (principal, idem_key) index, about 50 bytes per key, takes the random inserts.
 -- A lookup costs one more b-tree step (index, then row by rowid).
+-- The index entries are compact too: a key in one of the two lowercase hex forms (a UUID, or
+-- a key this engine issued) is stored as its 16 or 22 raw bytes, any other key as its text
+-- (src/key_storage.h; ledger_key() is that mapping, registered by the engine).
 
 CREATE TABLE idempotency_keys_v3 (
   id           INTEGER PRIMARY KEY,
   principal    TEXT NOT NULL,
-  idem_key     TEXT NOT NULL CONSTRAINT keys_key_length CHECK (length(idem_key) BETWEEN 1 AND 255),
+  idem_key     ANY NOT NULL     -- TEXT, or the BLOB of a lowercase hex key (see above)
+               CONSTRAINT keys_key_kind CHECK (typeof(idem_key) = 'text' OR typeof(idem_key) = 'blob')
+               CONSTRAINT keys_key_length CHECK (length(idem_key) BETWEEN 1 AND 255),
   operation    TEXT NOT NULL,
   issued       INTEGER NOT NULL CONSTRAINT keys_issued_bool CHECK (issued = 0 OR issued = 1),
   state        TEXT NOT NULL
@@ -33,7 +38,7 @@ CREATE TABLE idempotency_keys_v3 (
 INSERT INTO idempotency_keys_v3 (principal, idem_key, operation, issued, state, request,
                                  fingerprint, result, response, transfer_seq, created_at,
                                  expires_at, completed_at)
-  SELECT principal, idem_key, operation, issued, state, request, fingerprint, result, response,
+  SELECT principal, ledger_key(idem_key), operation, issued, state, request, fingerprint, result, response,
          transfer_seq, created_at, expires_at, completed_at
   FROM idempotency_keys ORDER BY created_at, principal, idem_key;
 

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "key_storage.h"
+
 namespace ledger::detail {
 
 namespace {
@@ -28,6 +30,7 @@ Db::Db(const std::string& path, int busy_timeout_ms)
     : database_(path, SQLite::OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, busy_timeout_ms),
       busy_timeout_ms_(busy_timeout_ms) {
   sqlite3_busy_handler(database_.getHandle(), &short_sleep_busy_handler, &busy_timeout_ms_);
+  register_key_function(database_.getHandle());
 }
 
 SQLite::Statement& Db::statement(const char* sql) {

@@ -4,6 +4,7 @@
 
 #include "failpoint.h"
 #include "impl.h"
+#include "key_storage.h"
 
 namespace ledger::detail {
 namespace {
@@ -28,7 +29,7 @@ KeyState effective_state(const std::string& stored, std::optional<std::int64_t> 
 KeyRecord read_key_record(SQLite::Statement& row, std::int64_t now_ms) {
   KeyRecord record;
   record.principal = row.getColumn(0).getString();
-  record.key = row.getColumn(1).getString();
+  record.key = key_from_column(row.getColumn(1));
   record.operation = row.getColumn(2).getString();
   record.issued = row.getColumn(3).getInt() != 0;
   record.result = row.getColumn(5).getString();
@@ -56,8 +57,9 @@ std::optional<StoredKey> load_key(Db& db, const std::string& principal, const st
   auto& query = db.statement(
       "SELECT operation, issued, state, request, fingerprint, result, response, transfer_seq, "
       "expires_at FROM idempotency_keys WHERE principal = ? AND idem_key = ?");
+  std::string stored_key;
   bind_text(query, 1, principal);
-  bind_text(query, 2, key);
+  bind_key(query, 2, key, stored_key);
   if (!query.executeStep()) return std::nullopt;
   StoredKey stored;
   stored.operation = query.getColumn(0).getString();
@@ -89,8 +91,9 @@ void store_key_outcome(Db& db, const KeyOutcome& outcome) {
   bind_text(statement, 4, outcome.response);
   if (outcome.transfer_seq) statement.bind(5, *outcome.transfer_seq);
   statement.bind(6, outcome.now_ms);
+  std::string stored_key;
   bind_text(statement, 7, outcome.principal);
-  bind_text(statement, 8, outcome.key);
+  bind_key(statement, 8, outcome.key, stored_key);
   if (!outcome.existing_issued) bind_text(statement, 9, outcome.operation);
   if (statement.exec() != 1) {
     throw Error(ErrorCode::internal, "idempotency key row changed inside the write transaction");
@@ -115,8 +118,9 @@ KeyRecord issue_key(Impl& impl, const std::string& principal, const std::string&
   auto& insert = impl.db.statement(
       "INSERT INTO idempotency_keys (principal, idem_key, operation, issued, state, created_at, "
       "expires_at) VALUES (?, ?, ?, 1, 'issued', ?, ?)");
+  std::string stored_key;
   insert.bind(1, principal);
-  insert.bind(2, key);
+  bind_key(insert, 2, key, stored_key);
   insert.bind(3, operation);
   insert.bind(4, now);
   insert.bind(5, ms_after(now, ttl));
@@ -130,8 +134,9 @@ std::optional<KeyRecord> find_key(Impl& impl, const std::string& principal,
   static const std::string sql = std::string(kSelectKeyRecord) +
                                  " WHERE principal = ? AND idem_key = ?";
   auto& query = impl.db.statement(sql.c_str());
+  std::string stored_key;
   query.bind(1, principal);
-  query.bind(2, key);
+  bind_key(query, 2, key, stored_key);
   if (!query.executeStep()) return std::nullopt;
   return read_key_record(query, impl.now_ms());
 }

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "impl.h"
+#include "key_storage.h"
 
 namespace ledger::detail {
 namespace {
@@ -66,7 +67,7 @@ void Checker::check_journal() {
       "SELECT j.seq, j.kind, j.debit_account, j.credit_account, j.amount, j.currency, j.memo, "
       "j.principal, j.idem_key, j.created_at, j.ref_seq, j.hash, k.state, k.result, "
       "k.transfer_seq FROM journal j LEFT JOIN idempotency_keys k "
-      "ON k.principal = j.principal AND k.idem_key = j.idem_key ORDER BY j.seq");
+      "ON k.principal = j.principal AND k.idem_key = ledger_key(j.idem_key) ORDER BY j.seq");
   while (rows.executeStep()) {
     ++report_.journal_rows_checked;
     check_journal_row(rows);
@@ -179,8 +180,8 @@ void Checker::check_keys() {
       "j.idem_key FROM idempotency_keys k LEFT JOIN journal j ON j.seq = k.transfer_seq");
   while (keys.executeStep()) {
     ++report_.keys_checked;
-    std::string where = fmt::format("key ({}, {})", keys.getColumn(0).getString(),
-                                    keys.getColumn(1).getString());
+    const std::string key = key_from_column(keys.getColumn(1));
+    std::string where = fmt::format("key ({}, {})", keys.getColumn(0).getString(), key);
     bool has_seq = !keys.getColumn(4).isNull();
     bool created = keys.getColumn(3).getString() == "created";
     if (created && !has_seq) {
@@ -191,7 +192,7 @@ void Checker::check_keys() {
                       keys.getColumn(3).getString(), keys.getColumn(4).getInt64()));
     } else if (has_seq && (keys.getColumn(5).isNull() ||
                            keys.getColumn(5).getString() != keys.getColumn(0).getString() ||
-                           keys.getColumn(6).getString() != keys.getColumn(1).getString())) {
+                           keys.getColumn(6).getString() != key)) {
       add("key_without_transfer", where,
           fmt::format("journal seq {} does not exist or belongs to another key",
                       keys.getColumn(4).getInt64()));

@@ -1,0 +1,108 @@
+#include "key_storage.h"
+
+#include <SQLiteCpp/Exception.h>
+#include <sqlite3.h>
+
+#include <array>
+
+namespace ledger::detail {
+namespace {
+
+constexpr std::size_t kUuidLength = 36;    // 8-4-4-4-12
+constexpr std::size_t kIssuedLength = 45;  // 12-32
+constexpr std::size_t kUuidBytes = 16;
+constexpr std::size_t kIssuedBytes = 22;
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;  // uppercase hex is stored as TEXT, so that it reads back as uppercase
+}
+
+// Positions of the dashes of each form; every other character is a lowercase hex digit.
+bool is_dash_at(std::size_t length, std::size_t i) {
+  if (length == kUuidLength) return i == 8 || i == 13 || i == 18 || i == 23;
+  return i == 12;
+}
+
+}  // namespace
+
+std::optional<std::string> compact_key(std::string_view key) {
+  if (key.size() != kUuidLength && key.size() != kIssuedLength) return std::nullopt;
+  std::string bytes;
+  bytes.reserve(key.size() == kUuidLength ? kUuidBytes : kIssuedBytes);
+  int high = -1;
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    if (is_dash_at(key.size(), i)) {
+      if (key[i] != '-') return std::nullopt;
+      continue;
+    }
+    int value = hex_value(key[i]);
+    if (value < 0) return std::nullopt;
+    if (high < 0) {
+      high = value;
+    } else {
+      bytes.push_back(static_cast<char>(high << 4 | value));
+      high = -1;
+    }
+  }
+  return bytes;
+}
+
+std::string key_from_column(const SQLite::Column& column) {
+  if (!column.isBlob()) return column.getString();
+  const auto* bytes = static_cast<const unsigned char*>(column.getBlob());
+  const auto size = static_cast<std::size_t>(column.getBytes());
+  const std::size_t length = size == kUuidBytes ? kUuidLength : kIssuedLength;
+  if (size != kUuidBytes && size != kIssuedBytes) return column.getString();  // not ours
+  static constexpr std::array<char, 16> kDigits{'0', '1', '2', '3', '4', '5', '6', '7',
+                                                '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
+  std::string key;
+  key.reserve(length);
+  for (std::size_t i = 0; i < size; ++i) {
+    if (is_dash_at(length, key.size())) key.push_back('-');
+    key.push_back(kDigits[bytes[i] >> 4]);
+    if (is_dash_at(length, key.size())) key.push_back('-');
+    key.push_back(kDigits[bytes[i] & 0x0f]);
+  }
+  return key;
+}
+
+void bind_key(SQLite::Statement& statement, int index, const std::string& key,
+              std::string& scratch) {
+  if (auto bytes = compact_key(key)) {
+    scratch = std::move(*bytes);
+    statement.bindNoCopy(index, static_cast<const void*>(scratch.data()),
+                         static_cast<int>(scratch.size()));
+  } else {
+    statement.bindNoCopy(index, key);
+  }
+}
+
+namespace {
+
+void ledger_key_function(sqlite3_context* context, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) != SQLITE_TEXT) {
+    sqlite3_result_value(context, argv[0]);
+    return;
+  }
+  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+  std::string_view key(text, static_cast<std::size_t>(sqlite3_value_bytes(argv[0])));
+  if (auto bytes = compact_key(key)) {
+    sqlite3_result_blob(context, bytes->data(), static_cast<int>(bytes->size()),
+                        SQLITE_TRANSIENT);
+  } else {
+    sqlite3_result_value(context, argv[0]);
+  }
+}
+
+}  // namespace
+
+void register_key_function(sqlite3* db) {
+  int rc = sqlite3_create_function_v2(db, "ledger_key", 1,
+                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                      nullptr, &ledger_key_function, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) throw SQLite::Exception(db, rc);
+}
+
+}  // namespace ledger::detail

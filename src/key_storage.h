@@ -1,0 +1,38 @@
+// How an idempotency key is stored in idempotency_keys.idem_key (schema 3).
+//
+// Keys are 1..255 printable ASCII characters, but nearly all of them are one of two forms
+// of lowercase hex: a client's UUID ("8-4-4-4-12", 36 characters) or a key this engine
+// issued ("{12 hex of ms}-{32 hex}", 45 characters). Those are stored as their 16 or 22
+// raw bytes (a BLOB); every other key is stored as its TEXT. The (principal, key) index
+// takes one random insert per transfer, so its entries shrink from ~60 to ~35 bytes.
+// The mapping is exact both ways: only the lowercase forms map to a BLOB, a BLOB decodes to
+// exactly that lowercase text, and SQLite never compares a BLOB equal to a TEXT.
+#pragma once
+
+#include <SQLiteCpp/Column.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+
+namespace ledger::detail {
+
+// The raw bytes of a key of one of the two hex forms, or nullopt if it is stored as TEXT.
+std::optional<std::string> compact_key(std::string_view key);
+
+// The key's text back from the stored column (BLOB or TEXT).
+std::string key_from_column(const SQLite::Column& column);
+
+// Binds `key` in its stored form. `scratch` holds the compact bytes and must outlive the
+// statement's next step.
+void bind_key(SQLite::Statement& statement, int index, const std::string& key,
+              std::string& scratch);
+
+// Registers the SQL function ledger_key(text) -> the stored form, used by the migration
+// that compacts existing keys and by verify's joins of the journal (which keeps the text).
+void register_key_function(sqlite3* db);
+
+}  // namespace ledger::detail
