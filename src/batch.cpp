@@ -21,6 +21,7 @@ std::optional<std::size_t> first_failure(const std::vector<TransferResult>& resu
 
 std::vector<TransferResult> run_linked(Impl& impl, std::span<const TransferRequest> requests,
                                        std::int64_t now) {
+  impl.db.flush_cache();  // what a ROLLBACK TO drops must not include earlier balances
   impl.db.exec("SAVEPOINT linked_batch");
   std::vector<TransferResult> results;
   results.reserve(requests.size());

@@ -45,6 +45,19 @@ SQLite::Statement& Db::statement(const char* sql) {
   return *it->second;
 }
 
+void Db::flush_cache() {
+  for (std::int64_t id : cache_.unwritten_balances) {
+    const Account* account = cache_.account_by_id(id);
+    auto& update = statement("UPDATE accounts SET balance = ? WHERE id = ?");
+    update.bind(1, account->balance_minor);
+    update.bind(2, id);
+    if (update.exec() != 1) {
+      throw Error(ErrorCode::internal, fmt::format("account id {} vanished during a transfer", id));
+    }
+  }
+  cache_.unwritten_balances.clear();
+}
+
 WriteTransaction::WriteTransaction(Db& db) : db_(db) {
   db_.cache().clear();
   db_.exec("BEGIN IMMEDIATE");
@@ -61,6 +74,7 @@ WriteTransaction::~WriteTransaction() {
 void WriteTransaction::commit() {
   // A statement still mid-result at COMMIT keeps a read snapshot open, which stops the
   // auto-checkpoint from resetting the WAL: the WAL (and the file) would grow forever.
+  db_.flush_cache();
   db_.reset_statements();
   db_.exec("COMMIT");
   open_ = false;

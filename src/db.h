@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "ledger/error.h"
 #include "ledger/types.h"
@@ -21,13 +22,16 @@
 namespace ledger::detail {
 
 // Rows read inside the current write transaction, kept so that a batch of 1000 transfers
-// between the same few accounts does not re-read them 2000 times. Sound only because the
-// connection holds the write lock (BEGIN IMMEDIATE): nobody else can change these rows
-// until COMMIT. Every write to a cached row goes through the cache (set_balance,
-// set_pending, append_journal), and the cache is dropped whenever a transaction begins or
-// ends and when a savepoint is rolled back.
+// between the same few accounts does not re-read them 2000 times, nor rewrite them 2000
+// times: a cached account's new balance is written once, when the transaction commits.
+// Sound only because the connection holds the write lock (BEGIN IMMEDIATE): nobody else can
+// change these rows until COMMIT. Every read and write of a cached row inside the
+// transaction goes through the cache (find_account_for_update, set_balance, set_pending,
+// append_journal); balances are flushed before COMMIT and before a SAVEPOINT, and the cache
+// is dropped whenever a transaction begins or ends and when a savepoint is rolled back.
 struct TransactionCache {
   std::unordered_map<std::string, Account> accounts_by_code;
+  std::vector<std::int64_t> unwritten_balances;  // ids of accounts whose balance is ahead
   struct JournalTail {
     std::int64_t sequence = 0;
     std::array<std::uint8_t, 32> hash{};  // a Digest
@@ -42,6 +46,7 @@ struct TransactionCache {
   }
   void clear() {
     accounts_by_code.clear();
+    unwritten_balances.clear();
     journal_tail.reset();
   }
 };
@@ -62,6 +67,8 @@ class Db {
 
   // Valid only inside a WriteTransaction (see TransactionCache).
   TransactionCache& cache() { return cache_; }
+  // Writes the cached balances that are ahead of the table.
+  void flush_cache();
 
   // Resets every cached statement. A statement left mid-result keeps a read transaction
   // open, which would pin an old snapshot (stale reads, SQLITE_BUSY_SNAPSHOT on the next
@@ -112,7 +119,10 @@ template <typename Body>
 auto guarded(Db& db, std::string_view what, Body&& body) -> decltype(body()) {
   struct ResetOnExit {
     Db& db;
-    ~ResetOnExit() { db.reset_statements(); }
+    ~ResetOnExit() {
+      db.reset_statements();
+      db.cache().clear();  // never outlives the call (a write transaction ends inside it)
+    }
   } reset{db};
   try {
     return body();

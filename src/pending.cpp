@@ -67,7 +67,7 @@ std::optional<Executed> check_hold_open(Impl& impl, const std::optional<Hold>& h
                     fmt::format("pending transfer {} was voided", seq));
   }
   if (hold->state == "pending" && hold->expires_at <= now) {
-    auto debit = find_account(impl.db, hold->debit_code);
+    auto debit = find_account_for_update(impl.db, hold->debit_code);
     if (debit) release_due_holds(impl, *debit, now);
   }
   if (hold->state == "expired" || hold->expires_at <= now) {
@@ -250,7 +250,7 @@ std::int64_t expire_all_pending(Impl& impl, std::int64_t now) {
   due.tryReset();
   std::int64_t expired = 0;
   for (const auto& code : codes) {
-    auto account = find_account(impl.db, code);
+    auto account = find_account_for_update(impl.db, code);
     if (account) expired += release_due_holds(impl, *account, now);
   }
   return expired;
