@@ -90,6 +90,10 @@ TEST_CASE("verify reports each kind of hand-made corruption where it starts") {
        "UPDATE idempotency_keys SET transfer_seq = NULL WHERE idem_key = 'sale-9'; "
        "UPDATE idempotency_keys SET transfer_seq = 9 WHERE idem_key = 'broke'",
        "key_without_transfer", "key (till:1, broke)"},
+      // Schema 3 has no UNIQUE index on transfer_seq: verify is what notices a shared row.
+      {"two keys claiming one journal row",
+       "UPDATE idempotency_keys SET transfer_seq = 9, result = 'created' WHERE idem_key = 'sale-8'",
+       "key_without_transfer", "key (till:1, sale-8)"},
       {"overdraft broken with consistent journal",
        "UPDATE accounts SET overdraft = 'none' WHERE code = 'world'", "overdraft",
        "account world"},
