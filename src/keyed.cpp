@@ -8,8 +8,6 @@
 namespace ledger::detail {
 namespace {
 
-using json = nlohmann::json;
-
 TransferResult replay(const StoredKey& stored) {
   TransferResult result;
   result.outcome = outcome_from_string(stored.result).value_or(Outcome::created);
@@ -68,35 +66,37 @@ std::optional<TransferResult> check_key_record(const Impl& impl, const KeyedCall
 }
 
 std::string stored_body(const KeyedCall& call, const Executed& done) {
-  json body = call.echo;
-  body["operation"] = call.operation;
-  body["status"] = done.outcome == Outcome::created ? "created" : "rejected";
+  ResponseBody body = call.echo;
+  body.reserve(body.size() + 5 + done.fields.size());
+  body.set("operation", call.operation);
+  body.set("status", done.outcome == Outcome::created ? "created" : "rejected");
   if (done.outcome != Outcome::created) {
-    body["error"] = to_string(done.outcome);
-    body["message"] = done.message;
+    body.set("error", to_string(done.outcome));
+    body.set("message", done.message);
   }
-  body["created_at"] = call.now_ms;
+  body.set("created_at", call.now_ms);
   body.update(done.fields);
-  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return body.dump();
 }
 
 }  // namespace
 
-TransferResult unstored_result(Outcome outcome, std::string message, const json& echo) {
+TransferResult unstored_result(Outcome outcome, std::string message, const ResponseBody& echo) {
   TransferResult result;
   result.outcome = outcome;
-  json body = echo;
-  body["status"] = outcome_class(outcome) == OutcomeClass::malformed ? "invalid" : "conflict";
-  body["error"] = to_string(outcome);
-  body["message"] = message;
-  // The echo may carry the caller's malformed bytes (e.g. invalid UTF-8): replace them
-  // rather than throw, so a malformed request is always answered with invalid_request.
-  result.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  ResponseBody body = echo;
+  body.reserve(body.size() + 3);
+  body.set("status", outcome_class(outcome) == OutcomeClass::malformed ? "invalid" : "conflict");
+  body.set("error", to_string(outcome));
+  body.set("message", message);
+  // The echo may carry the caller's malformed bytes (e.g. invalid UTF-8): dump() replaces
+  // them rather than throw, so a malformed request is always answered with invalid_request.
+  result.body = body.dump();
   result.message = std::move(message);
   return result;
 }
 
-TransferResult malformed_result(const std::string& reason, const json& echo) {
+TransferResult malformed_result(const std::string& reason, const ResponseBody& echo) {
   return unstored_result(Outcome::invalid_request,
                          reason + "; nothing was stored, fix the request and retry with the same key",
                          echo);

@@ -8,33 +8,33 @@
 #pragma once
 
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
 #include "impl.h"
+#include "response.h"
 
 namespace ledger::detail {
 
 struct KeyedCall {
   const std::string& principal;
   const std::string& key;
-  const std::string& operation;   // "transfer", "reserve", "post", "void", "reverse"
-  const std::string& canonical;   // the request's canonical encoding (fingerprint input)
-  const nlohmann::json& echo;     // request fields every response repeats
+  const std::string& operation;  // "transfer", "reserve", "post", "void", "reverse"
+  const std::string& canonical;  // the request's canonical encoding (fingerprint input)
+  const ResponseBody& echo;      // request fields every response repeats
   std::int64_t now_ms = 0;
 };
 
 // What an operation's execution decided. For a rejection nothing may have been written.
 struct Executed {
   Outcome outcome = Outcome::created;
-  nlohmann::json fields = nlohmann::json::object();  // added to the stored body
+  ResponseBody fields;  // added to the stored body (replacing fields of the same key)
   std::optional<std::int64_t> sequence;
   std::string message;
 };
 
 [[nodiscard]] inline Executed rejected(Outcome outcome, std::string message) {
-  return Executed{outcome, nlohmann::json::object(), std::nullopt, std::move(message)};
+  return Executed{outcome, ResponseBody{}, std::nullopt, std::move(message)};
 }
 
 TransferResult run_keyed(Impl& impl, const KeyedCall& call,
@@ -48,10 +48,10 @@ std::optional<TransferResult> completed_replay(Impl& impl, const std::string& pr
                                                const std::string& canonical);
 
 // A result that is not stored (malformed request, idempotency conflict).
-TransferResult unstored_result(Outcome outcome, std::string message, const nlohmann::json& echo);
+TransferResult unstored_result(Outcome outcome, std::string message, const ResponseBody& echo);
 
 // The unstored invalid_request result for a malformed request: the key stays usable.
-TransferResult malformed_result(const std::string& reason, const nlohmann::json& echo);
+TransferResult malformed_result(const std::string& reason, const ResponseBody& echo);
 
 // Principal and key checks every operation shares; nullopt if both are valid.
 std::optional<std::string> check_principal_and_key(const std::string& principal,

@@ -76,7 +76,7 @@ Executed move_money(Impl& impl, [[maybe_unused]] const std::string& operation, c
   LEDGER_FAILPOINT_DYNAMIC(operation + ".after_journal_append");
   Executed done;
   done.sequence = sequence;
-  done.fields["sequence"] = sequence;
+  done.fields.set("sequence", sequence);
   return done;
 }
 

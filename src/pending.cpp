@@ -12,7 +12,6 @@
 namespace ledger::detail {
 namespace {
 
-using json = nlohmann::json;
 constexpr std::int64_t kMaxTimeoutSeconds = 366LL * 24 * 3600;
 
 struct Hold {
@@ -79,11 +78,11 @@ std::optional<Executed> check_hold_open(Impl& impl, const std::optional<Hold>& h
   return std::nullopt;
 }
 
-json sequence_echo(const std::string& principal, const std::string& key, std::int64_t seq,
-                   std::int64_t amount_minor, const std::string& memo) {
+ResponseBody sequence_echo(const std::string& principal, const std::string& key,
+                           std::int64_t seq, std::int64_t amount_minor, const std::string& memo) {
   // requested_amount_minor: 0 asks for the full hold; the response says what was posted.
-  return json{{"principal", principal}, {"key", key}, {"pending_id", seq},
-              {"requested_amount_minor", amount_minor}, {"memo", memo}};
+  return ResponseBody{{"principal", principal}, {"key", key}, {"pending_id", seq},
+                      {"requested_amount_minor", amount_minor}, {"memo", memo}};
 }
 
 std::optional<std::string> malformed_step(const std::string& principal, const std::string& key,
@@ -121,7 +120,7 @@ Executed execute_reserve(Impl& impl, const ReserveRequest& request, std::int64_t
   LEDGER_FAILPOINT("reserve.after_journal_append");
   Executed done;
   done.sequence = seq;
-  done.fields = json{{"sequence", seq}, {"pending_id", seq}, {"expires_at", expires_at}};
+  done.fields = ResponseBody{{"sequence", seq}, {"pending_id", seq}, {"expires_at", expires_at}};
   return done;
 }
 
@@ -149,10 +148,10 @@ Executed execute_post(Impl& impl, const PostRequest& request, std::int64_t now) 
   finish_hold(impl.db, hold->seq, "posted", amount, *done.sequence);
   set_pending(impl.db, accounts.debit.id, accounts.debit.pending_minor - hold->amount);
   int exponent = currency_exponent(hold->currency).value_or(2);
-  done.fields["amount"] = format_amount(amount, exponent);
-  done.fields["posted_minor"] = amount;
-  done.fields["released_minor"] = hold->amount - amount;
-  done.fields["currency"] = hold->currency;
+  done.fields.set("amount", format_amount(amount, exponent));
+  done.fields.set("posted_minor", amount);
+  done.fields.set("released_minor", hold->amount - amount);
+  done.fields.set("currency", hold->currency);
   return done;
 }
 
@@ -169,7 +168,7 @@ Executed execute_void(Impl& impl, const VoidRequest& request, std::int64_t now) 
   LEDGER_FAILPOINT("void.after_journal_append");
   Executed done;
   done.sequence = seq;
-  done.fields = json{{"sequence", seq}, {"released_minor", hold->amount}};
+  done.fields = ResponseBody{{"sequence", seq}, {"released_minor", hold->amount}};
   return done;
 }
 
@@ -178,11 +177,15 @@ Executed execute_void(Impl& impl, const VoidRequest& request, std::int64_t now) 
 TransferResult reserve_in_transaction(Impl& impl, const ReserveRequest& request,
                                       std::int64_t now) {
   int exponent = currency_exponent(request.currency).value_or(2);
-  json echo{{"principal", request.principal},      {"key", request.key},
-            {"from", request.debit_account},       {"to", request.credit_account},
-            {"amount", format_amount(request.amount_minor, exponent)},
-            {"amount_minor", request.amount_minor}, {"currency", request.currency},
-            {"memo", request.memo},                {"timeout_seconds", request.timeout_seconds}};
+  ResponseBody echo{{"principal", request.principal},
+                    {"key", request.key},
+                    {"from", request.debit_account},
+                    {"to", request.credit_account},
+                    {"amount", format_amount(request.amount_minor, exponent)},
+                    {"amount_minor", request.amount_minor},
+                    {"currency", request.currency},
+                    {"memo", request.memo},
+                    {"timeout_seconds", request.timeout_seconds}};
   auto malformed = check_principal_and_key(request.principal, request.key);
   if (!malformed) {
     malformed = malformed_transfer_fields(request.debit_account, request.credit_account,
@@ -207,8 +210,8 @@ TransferResult reserve_in_transaction(Impl& impl, const ReserveRequest& request,
 }
 
 TransferResult post_in_transaction(Impl& impl, const PostRequest& request, std::int64_t now) {
-  json echo = sequence_echo(request.principal, request.key, request.pending_sequence,
-                            request.amount_minor, request.memo);
+  ResponseBody echo = sequence_echo(request.principal, request.key, request.pending_sequence,
+                                    request.amount_minor, request.memo);
   if (auto malformed = malformed_step(request.principal, request.key, request.pending_sequence,
                                       request.amount_minor, request.memo)) {
     return malformed_result(*malformed, echo);
@@ -224,8 +227,8 @@ TransferResult post_in_transaction(Impl& impl, const PostRequest& request, std::
 }
 
 TransferResult void_in_transaction(Impl& impl, const VoidRequest& request, std::int64_t now) {
-  json echo = sequence_echo(request.principal, request.key, request.pending_sequence, 0,
-                            request.memo);
+  ResponseBody echo =
+      sequence_echo(request.principal, request.key, request.pending_sequence, 0, request.memo);
   echo.erase("requested_amount_minor");
   if (auto malformed = malformed_step(request.principal, request.key, request.pending_sequence,
                                       0, request.memo)) {

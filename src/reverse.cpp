@@ -9,8 +9,6 @@
 namespace ledger::detail {
 namespace {
 
-using json = nlohmann::json;
-
 struct Original {
   std::string kind, debit_code, credit_code, currency;
   std::int64_t amount = 0, reversed = 0;
@@ -64,12 +62,12 @@ Executed execute_reverse(Impl& impl, const ReverseRequest& request, std::int64_t
   Executed done = move_money(impl, "reverse", accounts, row);
   if (done.outcome != Outcome::created) return done;
   int exponent = currency_exponent(original->currency).value_or(2);
-  done.fields["from"] = accounts.debit.code;
-  done.fields["to"] = accounts.credit.code;
-  done.fields["amount"] = format_amount(amount, exponent);
-  done.fields["reversed_minor"] = amount;
-  done.fields["currency"] = original->currency;
-  done.fields["remaining_minor"] = remaining - amount;
+  done.fields.set("from", accounts.debit.code);
+  done.fields.set("to", accounts.credit.code);
+  done.fields.set("amount", format_amount(amount, exponent));
+  done.fields.set("reversed_minor", amount);
+  done.fields.set("currency", original->currency);
+  done.fields.set("remaining_minor", remaining - amount);
   return done;
 }
 
@@ -77,11 +75,11 @@ Executed execute_reverse(Impl& impl, const ReverseRequest& request, std::int64_t
 
 TransferResult reverse_in_transaction(Impl& impl, const ReverseRequest& request,
                                       std::int64_t now) {
-  json echo{{"principal", request.principal},
-            {"key", request.key},
-            {"original_sequence", request.original_sequence},
-            {"requested_amount_minor", request.amount_minor},  // 0: all that remains
-            {"memo", request.memo}};
+  ResponseBody echo{{"principal", request.principal},
+                    {"key", request.key},
+                    {"original_sequence", request.original_sequence},
+                    {"requested_amount_minor", request.amount_minor},  // 0: all that remains
+                    {"memo", request.memo}};
   std::optional<std::string> malformed = check_principal_and_key(request.principal, request.key);
   if (!malformed && request.original_sequence <= 0) {
     malformed = fmt::format("original sequence must be positive, got {}", request.original_sequence);

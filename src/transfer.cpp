@@ -17,8 +17,6 @@
 namespace ledger::detail {
 namespace {
 
-using json = nlohmann::json;
-
 std::string encode_request(const TransferRequest& request) {
   CanonicalWriter writer(kTransferRequestHeader);
   writer.text(kFieldOperation, "transfer")
@@ -30,16 +28,16 @@ std::string encode_request(const TransferRequest& request) {
   return writer.bytes();
 }
 
-json request_echo(const TransferRequest& request) {
+ResponseBody request_echo(const TransferRequest& request) {
   int exponent = currency_exponent(request.currency).value_or(2);
-  return json{{"principal", request.principal},
-              {"key", request.key},
-              {"from", request.debit_account},
-              {"to", request.credit_account},
-              {"amount", format_amount(request.amount_minor, exponent)},
-              {"amount_minor", request.amount_minor},
-              {"currency", request.currency},
-              {"memo", request.memo}};
+  return ResponseBody{{"principal", request.principal},
+                      {"key", request.key},
+                      {"from", request.debit_account},
+                      {"to", request.credit_account},
+                      {"amount", format_amount(request.amount_minor, exponent)},
+                      {"amount_minor", request.amount_minor},
+                      {"currency", request.currency},
+                      {"memo", request.memo}};
 }
 
 Executed execute(Impl& impl, const TransferRequest& request, std::int64_t now) {
@@ -79,7 +77,7 @@ std::optional<std::string> malformed_transfer_fields(const std::string& debit,
 
 TransferResult transfer_in_transaction(Impl& impl, const TransferRequest& request,
                                        std::int64_t now) {
-  json echo = request_echo(request);
+  ResponseBody echo = request_echo(request);
   auto malformed = check_principal_and_key(request.principal, request.key);
   if (!malformed) {
     malformed = malformed_transfer_fields(request.debit_account, request.credit_account,
@@ -100,7 +98,7 @@ std::optional<TransferResult> replay_without_lock(Impl& impl, const TransferRequ
 TransferResult store_linked_failure(Impl& impl, const TransferRequest& request,
                                     Outcome outcome, const std::string& message,
                                     std::int64_t now) {
-  json echo = request_echo(request);
+  ResponseBody echo = request_echo(request);
   static const std::string kOperation = "transfer";
   std::string canonical = encode_request(request);
   KeyedCall call{request.principal, request.key, kOperation, canonical, echo, now};
