@@ -65,6 +65,16 @@ struct StoredKey {
   std::optional<std::int64_t> expires_at_ms;
 };
 std::optional<StoredKey> load_key(Db& db, const std::string& principal, const std::string& key);
+// The stored outcome of a completed key whose request had this fingerprint; nullopt if the
+// key is unknown, not completed, or was used with another request.
+struct CompletedKey {
+  std::string result;
+  std::string response;
+  std::optional<std::int64_t> transfer_seq;
+};
+std::optional<CompletedKey> find_completed_key(Db& db, const std::string& principal,
+                                               const std::string& key,
+                                               std::string_view fingerprint);
 // Stores the outcome on the key: inserts a client key's row, or completes an issued one.
 struct KeyOutcome {
   const std::string& principal;

@@ -8,15 +8,16 @@
 namespace ledger::detail {
 namespace {
 
-TransferResult replay(const StoredKey& stored) {
+TransferResult replay(const std::string& result_name, std::string body,
+                      std::optional<std::int64_t> transfer_seq) {
   TransferResult result;
-  result.outcome = outcome_from_string(stored.result).value_or(Outcome::created);
+  result.outcome = outcome_from_string(result_name).value_or(Outcome::created);
   result.replayed = true;
-  result.body = stored.response;
-  result.sequence = stored.transfer_seq;
+  result.body = std::move(body);
+  result.sequence = transfer_seq;
   if (result.outcome != Outcome::created) {
     result.message = fmt::format(
-        "replay of a stored rejection ({}); a new attempt needs a new key", stored.result);
+        "replay of a stored rejection ({}); a new attempt needs a new key", result_name);
   }
   return result;
 }
@@ -35,7 +36,9 @@ std::optional<TransferResult> check_key_record(const Impl& impl, const KeyedCall
         call.echo);
   }
   if (stored->state == "completed") {
-    if (stored->fingerprint == as_bytes(fingerprint)) return replay(*stored);
+    if (stored->fingerprint == as_bytes(fingerprint)) {
+      return replay(stored->result, stored->response, stored->transfer_seq);
+    }
     std::string field = stored->operation != call.operation
                             ? "operation"
                             : first_differing_field(stored->request, call.canonical);
@@ -111,10 +114,9 @@ std::optional<std::string> check_principal_and_key(const std::string& principal,
 std::optional<TransferResult> completed_replay(Impl& impl, const std::string& principal,
                                                const std::string& key,
                                                const std::string& canonical) {
-  auto stored = load_key(impl.db, principal, key);
-  if (!stored || stored->state != "completed") return std::nullopt;
-  if (stored->fingerprint != as_bytes(sha256(canonical))) return std::nullopt;
-  return replay(*stored);
+  auto completed = find_completed_key(impl.db, principal, key, as_bytes(sha256(canonical)));
+  if (!completed) return std::nullopt;
+  return replay(completed->result, std::move(completed->response), completed->transfer_seq);
 }
 
 TransferResult run_keyed(Impl& impl, const KeyedCall& call,

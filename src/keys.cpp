@@ -2,6 +2,8 @@
 // listing and purging into tombstones.
 #include <fmt/format.h>
 
+#include <cstring>
+
 #include "failpoint.h"
 #include "impl.h"
 #include "key_storage.h"
@@ -72,6 +74,29 @@ std::optional<StoredKey> load_key(Db& db, const std::string& principal, const st
   stored.transfer_seq = optional_int(query.getColumn(7));
   stored.expires_at_ms = optional_int(query.getColumn(8));
   return stored;
+}
+
+std::optional<CompletedKey> find_completed_key(Db& db, const std::string& principal,
+                                              const std::string& key,
+                                              std::string_view fingerprint) {
+  // Only what a replay returns: the request, kept for conflict messages, is not read.
+  auto& query = db.statement(
+      "SELECT fingerprint, result, response, transfer_seq FROM idempotency_keys "
+      "WHERE principal = ? AND idem_key = ? AND state = 'completed'");
+  std::string stored_key;
+  bind_text(query, 1, principal);
+  bind_key(query, 2, key, stored_key);
+  if (!query.executeStep()) return std::nullopt;
+  const SQLite::Column stored_fingerprint = query.getColumn(0);
+  if (static_cast<std::size_t>(stored_fingerprint.getBytes()) != fingerprint.size() ||
+      std::memcmp(stored_fingerprint.getBlob(), fingerprint.data(), fingerprint.size()) != 0) {
+    return std::nullopt;
+  }
+  CompletedKey completed;
+  completed.result = query.getColumn(1).getString();
+  completed.response = query.getColumn(2).getString();
+  completed.transfer_seq = optional_int(query.getColumn(3));
+  return completed;
 }
 
 void store_key_outcome(Db& db, const KeyOutcome& outcome) {

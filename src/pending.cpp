@@ -158,8 +158,8 @@ Executed execute_post(Impl& impl, const PostRequest& request, std::int64_t now) 
 Executed execute_void(Impl& impl, const VoidRequest& request, std::int64_t now) {
   auto hold = load_hold(impl.db, request.pending_sequence);
   if (auto refused = check_hold_open(impl, hold, request.pending_sequence, now)) return *refused;
-  auto debit = find_account(impl.db, hold->debit_code);
-  auto credit = find_account(impl.db, hold->credit_code);
+  auto debit = find_account_for_update(impl.db, hold->debit_code);
+  auto credit = find_account_for_update(impl.db, hold->credit_code);
   JournalRow row{"void", debit->id, credit->id, debit->code, credit->code, hold->amount,
                  hold->currency, request.memo, request.principal, request.key, now, hold->seq};
   std::int64_t seq = append_journal(impl.db, row);

@@ -91,7 +91,8 @@ TransferResult transfer_in_transaction(Impl& impl, const TransferRequest& reques
 }
 
 std::optional<TransferResult> replay_without_lock(Impl& impl, const TransferRequest& request) {
-  if (check_principal_and_key(request.principal, request.key)) return std::nullopt;
+  // No validation here: a malformed principal or key cannot match a stored (valid) one, and
+  // the locked path that runs next refuses it properly.
   return completed_replay(impl, request.principal, request.key, encode_request(request));
 }
 
