@@ -17,7 +17,10 @@ namespace ledger::detail {
 
 class CanonicalWriter {
  public:
-  explicit CanonicalWriter(std::string_view header) : bytes_(header) {}
+  explicit CanonicalWriter(std::string_view header) {
+    bytes_.reserve(160);  // a typical request in one allocation
+    bytes_.append(header);
+  }
   CanonicalWriter& text(std::uint8_t tag, std::string_view value);
   CanonicalWriter& integer(std::uint8_t tag, std::int64_t value);
   [[nodiscard]] const std::string& bytes() const { return bytes_; }

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 
 #include "key_storage.h"
@@ -42,7 +43,12 @@ SQLite::Statement& Db::statement(const char* sql) {
     it->second->tryReset();
     it->second->clearBindings();
   }
-  return *it->second;
+  SQLite::Statement* statement = it->second.get();
+  if (std::find(used_statements_.begin(), used_statements_.end(), statement) ==
+      used_statements_.end()) {
+    used_statements_.push_back(statement);
+  }
+  return *statement;
 }
 
 void Db::flush_cache() {

@@ -28,25 +28,24 @@ bool is_dash_at(std::size_t length, std::size_t i) {
 }  // namespace
 
 std::optional<std::string> compact_key(std::string_view key) {
-  if (key.size() != kUuidLength && key.size() != kIssuedLength) return std::nullopt;
-  std::string bytes;
-  bytes.reserve(key.size() == kUuidLength ? kUuidBytes : kIssuedBytes);
-  int high = -1;
-  for (std::size_t i = 0; i < key.size(); ++i) {
-    if (is_dash_at(key.size(), i)) {
+  const bool uuid = key.size() == kUuidLength;
+  if (!uuid && key.size() != kIssuedLength) return std::nullopt;
+  // Called on every lookup: one pass, no allocation beyond the result's small buffer.
+  char bytes[kIssuedBytes];
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < key.size();) {
+    if (uuid ? (i == 8 || i == 13 || i == 18 || i == 23) : i == 12) {
       if (key[i] != '-') return std::nullopt;
+      ++i;
       continue;
     }
-    int value = hex_value(key[i]);
-    if (value < 0) return std::nullopt;
-    if (high < 0) {
-      high = value;
-    } else {
-      bytes.push_back(static_cast<char>(high << 4 | value));
-      high = -1;
-    }
+    const int high = hex_value(key[i]);
+    const int low = hex_value(key[i + 1]);
+    if ((high | low) < 0) return std::nullopt;
+    bytes[count++] = static_cast<char>(high << 4 | low);
+    i += 2;
   }
-  return bytes;
+  return std::string(bytes, count);
 }
 
 std::string key_from_column(const SQLite::Column& column) {
