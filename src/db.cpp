@@ -14,12 +14,22 @@ namespace ledger::detail {
 namespace {
 
 // SQLite's default busy handler backs off to 100 ms sleeps, so under contention one writer
-// can starve for seconds while others take the lock in its sleep. Short sleeps (100-200 us)
-// up to the same timeout keep waiting writers in line with the lock's release.
-int short_sleep_busy_handler(void* timeout_ms, int attempt) {
+// can starve for seconds while others take the lock in its sleep. This one starts at 200 us
+// and doubles up to 2 ms, up to the same timeout. Measured with 4 processes booking durable
+// transfers on one file (ledger-bench --scenario contention, 2 cores): fixed 100-200 us
+// sleeps kept the waiters polling so often that the total rate fell to 0.58x one process;
+// 200 us..2 ms gives 0.91-0.97x, with no process starved (the slowest still books about
+// 700/s; with SQLite's default handler the slowest bare process managed 1 commit/s).
+int backoff_busy_handler(void* timeout_ms, int attempt) {
+  constexpr std::int64_t kFirstSleepUs = 200;
+  constexpr std::int64_t kLongestSleepUs = 2000;
   const auto limit_us = static_cast<std::int64_t>(*static_cast<int*>(timeout_ms)) * 1000;
-  const std::int64_t sleep_us = attempt < 10 ? 100 : 200;
-  const std::int64_t waited_us = attempt < 10 ? attempt * 100 : 1000 + (attempt - 10) * 200;
+  std::int64_t waited_us = 0;
+  std::int64_t sleep_us = kFirstSleepUs;
+  for (int i = 0; i < attempt; ++i) {
+    waited_us += sleep_us;
+    sleep_us = std::min(kLongestSleepUs, sleep_us * 2);
+  }
   if (waited_us + sleep_us > limit_us) return 0;  // give up: SQLITE_BUSY
   ::usleep(static_cast<useconds_t>(sleep_us));
   return 1;
@@ -30,7 +40,7 @@ int short_sleep_busy_handler(void* timeout_ms, int attempt) {
 Db::Db(const std::string& path, int busy_timeout_ms)
     : database_(path, SQLite::OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, busy_timeout_ms),
       busy_timeout_ms_(busy_timeout_ms) {
-  sqlite3_busy_handler(database_.getHandle(), &short_sleep_busy_handler, &busy_timeout_ms_);
+  sqlite3_busy_handler(database_.getHandle(), &backoff_busy_handler, &busy_timeout_ms_);
   register_key_function(database_.getHandle());
 }
 

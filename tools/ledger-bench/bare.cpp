@@ -18,6 +18,9 @@ void apply_engine_pragmas(sqlite3* db, ledger::Durability durability, int busy_t
   // Keep in step with the engine's connection set-up (apply_pragmas in src/ledger.cpp and
   // the busy timeout in src/db.cpp): the ratios are only fair if both sides run with the
   // same journal mode, sync level, page cache and mmap.
+  // The timeout first: setting journal_mode needs a lock that a concurrent process
+  // (the contention scenario) may hold for a moment.
+  sqlite3_busy_timeout(db, busy_timeout_ms);
   const bool full = durability == ledger::Durability::full;
   std::string sql = fmt::format(
       "PRAGMA journal_mode = WAL;"
@@ -30,7 +33,6 @@ void apply_engine_pragmas(sqlite3* db, ledger::Durability durability, int busy_t
   if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
     fail(db, "setting the pragmas");
   }
-  sqlite3_busy_timeout(db, busy_timeout_ms);
 }
 
 BareDb::BareDb(const std::string& path, ledger::Durability durability, int busy_timeout_ms) {
