@@ -122,6 +122,12 @@ void apply_pragmas(detail::Db& db, const Options& options) {
   db.exec("PRAGMA cache_size = -32768");
   // Keep the WAL from growing without bound after a burst.
   db.exec("PRAGMA journal_size_limit = 67108864");
+  // Checkpoint every 8000 pages (32 MiB) instead of SQLite's 1000: a transfer writes about
+  // four pages, one of them a random page of the key index, and every checkpoint copies each
+  // distinct page into the database and syncs it. Eight times fewer checkpoints copy the
+  // hot pages eight times less often (ledger-bench ratio_single 0.68 -> 0.73-0.77). The WAL
+  // file stays near 32 MiB.
+  db.exec("PRAGMA wal_autocheckpoint = 8000");
 }
 
 std::int64_t system_clock_ms() {

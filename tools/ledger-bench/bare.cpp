@@ -28,7 +28,8 @@ void apply_engine_pragmas(sqlite3* db, ledger::Durability durability, int busy_t
       "PRAGMA foreign_keys = ON;"
       "PRAGMA temp_store = MEMORY;"
       "PRAGMA cache_size = -32768;"
-      "PRAGMA journal_size_limit = 67108864;",
+      "PRAGMA journal_size_limit = 67108864;"
+      "PRAGMA wal_autocheckpoint = 8000;",
       full ? "FULL" : "NORMAL");
   if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
     fail(db, "setting the pragmas");
