@@ -53,6 +53,15 @@ const char* state_name(KeyState state) {
   return "issued";
 }
 
+// Binds (principal, key) as parameters 1 and 2 and steps: true if the key's row was found.
+// `scratch` holds the key's stored bytes until the statement is reset.
+bool step_key_row(SQLite::Statement& query, const std::string& principal, const std::string& key,
+                  std::string& scratch) {
+  bind_text(query, 1, principal);
+  bind_key(query, 2, key, scratch);
+  return query.executeStep();
+}
+
 }  // namespace
 
 std::optional<StoredKey> load_key(Db& db, const std::string& principal, const std::string& key) {
@@ -60,9 +69,7 @@ std::optional<StoredKey> load_key(Db& db, const std::string& principal, const st
       "SELECT operation, issued, state, request, fingerprint, result, response, transfer_seq, "
       "expires_at FROM idempotency_keys WHERE principal = ? AND idem_key = ?");
   std::string stored_key;
-  bind_text(query, 1, principal);
-  bind_key(query, 2, key, stored_key);
-  if (!query.executeStep()) return std::nullopt;
+  if (!step_key_row(query, principal, key, stored_key)) return std::nullopt;
   StoredKey stored;
   stored.operation = query.getColumn(0).getString();
   stored.issued = query.getColumn(1).getInt() != 0;
@@ -84,9 +91,7 @@ std::optional<CompletedKey> find_completed_key(Db& db, const std::string& princi
       "SELECT fingerprint, result, response, transfer_seq FROM idempotency_keys "
       "WHERE principal = ? AND idem_key = ? AND state = 'completed'");
   std::string stored_key;
-  bind_text(query, 1, principal);
-  bind_key(query, 2, key, stored_key);
-  if (!query.executeStep()) return std::nullopt;
+  if (!step_key_row(query, principal, key, stored_key)) return std::nullopt;
   const SQLite::Column stored_fingerprint = query.getColumn(0);
   if (static_cast<std::size_t>(stored_fingerprint.getBytes()) != fingerprint.size() ||
       std::memcmp(stored_fingerprint.getBlob(), fingerprint.data(), fingerprint.size()) != 0) {
@@ -160,9 +165,7 @@ std::optional<KeyRecord> find_key(Impl& impl, const std::string& principal,
                                  " WHERE principal = ? AND idem_key = ?";
   auto& query = impl.db.statement(sql.c_str());
   std::string stored_key;
-  query.bind(1, principal);
-  bind_key(query, 2, key, stored_key);
-  if (!query.executeStep()) return std::nullopt;
+  if (!step_key_row(query, principal, key, stored_key)) return std::nullopt;
   return read_key_record(query, impl.now_ms());
 }
 

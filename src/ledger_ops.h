@@ -49,6 +49,12 @@ std::int64_t effective_pending(Impl& impl, const Account& account, std::int64_t 
 // hold (updating account.pending_minor). Returns how many were released.
 std::int64_t release_due_holds(Impl& impl, Account& account, std::int64_t now_ms);
 
+// The request fields every transfer and reserve response repeats.
+ResponseBody movement_echo(const std::string& principal, const std::string& key,
+                           const std::string& debit, const std::string& credit,
+                           std::int64_t amount_minor, const std::string& currency,
+                           const std::string& memo);
+
 // Field checks shared by transfer and reserve; nullopt if the fields are well-formed.
 std::optional<std::string> malformed_transfer_fields(const std::string& debit,
                                                      const std::string& credit,

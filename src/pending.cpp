@@ -176,16 +176,10 @@ Executed execute_void(Impl& impl, const VoidRequest& request, std::int64_t now) 
 
 TransferResult reserve_in_transaction(Impl& impl, const ReserveRequest& request,
                                       std::int64_t now) {
-  int exponent = currency_exponent(request.currency).value_or(2);
-  ResponseBody echo{{"principal", request.principal},
-                    {"key", request.key},
-                    {"from", request.debit_account},
-                    {"to", request.credit_account},
-                    {"amount", format_amount(request.amount_minor, exponent)},
-                    {"amount_minor", request.amount_minor},
-                    {"currency", request.currency},
-                    {"memo", request.memo},
-                    {"timeout_seconds", request.timeout_seconds}};
+  ResponseBody echo = movement_echo(request.principal, request.key, request.debit_account,
+                                    request.credit_account, request.amount_minor,
+                                    request.currency, request.memo);
+  echo.set("timeout_seconds", request.timeout_seconds);
   auto malformed = check_principal_and_key(request.principal, request.key);
   if (!malformed) {
     malformed = malformed_transfer_fields(request.debit_account, request.credit_account,

@@ -29,15 +29,9 @@ std::string encode_request(const TransferRequest& request) {
 }
 
 ResponseBody request_echo(const TransferRequest& request) {
-  int exponent = currency_exponent(request.currency).value_or(2);
-  return ResponseBody{{"principal", request.principal},
-                      {"key", request.key},
-                      {"from", request.debit_account},
-                      {"to", request.credit_account},
-                      {"amount", format_amount(request.amount_minor, exponent)},
-                      {"amount_minor", request.amount_minor},
-                      {"currency", request.currency},
-                      {"memo", request.memo}};
+  return movement_echo(request.principal, request.key, request.debit_account,
+                       request.credit_account, request.amount_minor, request.currency,
+                       request.memo);
 }
 
 Executed execute(Impl& impl, const TransferRequest& request, std::int64_t now) {
@@ -54,6 +48,21 @@ Executed execute(Impl& impl, const TransferRequest& request, std::int64_t now) {
 }
 
 }  // namespace
+
+ResponseBody movement_echo(const std::string& principal, const std::string& key,
+                           const std::string& debit, const std::string& credit,
+                           std::int64_t amount_minor, const std::string& currency,
+                           const std::string& memo) {
+  int exponent = currency_exponent(currency).value_or(2);
+  return ResponseBody{{"principal", principal},
+                      {"key", key},
+                      {"from", debit},
+                      {"to", credit},
+                      {"amount", format_amount(amount_minor, exponent)},
+                      {"amount_minor", amount_minor},
+                      {"currency", currency},
+                      {"memo", memo}};
+}
 
 std::optional<std::string> malformed_transfer_fields(const std::string& debit,
                                                      const std::string& credit,
