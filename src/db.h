@@ -21,6 +21,12 @@
 
 namespace ledger::detail {
 
+// The last journal row: its sequence and hash, which the next row chains from.
+struct JournalTail {
+  std::int64_t sequence = 0;
+  std::array<std::uint8_t, 32> hash{};  // a Digest
+};
+
 // Rows read inside the current write transaction, kept so that a batch of 1000 transfers
 // between the same few accounts does not re-read them 2000 times, nor rewrite them 2000
 // times: a cached account's new balance is written once, when the transaction commits.
@@ -32,10 +38,8 @@ namespace ledger::detail {
 struct TransactionCache {
   std::unordered_map<std::string, Account> accounts_by_code;
   std::vector<std::int64_t> unwritten_balances;  // ids of accounts whose balance is ahead
-  struct JournalTail {
-    std::int64_t sequence = 0;
-    std::array<std::uint8_t, 32> hash{};  // a Digest
-  };
+  // At namespace scope, not nested: clang refuses to default-construct a nested struct with
+  // member initializers inside std::optional before the enclosing class is complete.
   std::optional<JournalTail> journal_tail;
 
   Account* account_by_id(std::int64_t id) {
