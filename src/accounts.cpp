@@ -123,20 +123,17 @@ std::vector<Account> list_accounts(Db& db) {
 
 void set_balance(Db& db, std::int64_t account_id, std::int64_t balance_minor) {
   auto& cache = db.cache();
-  if (Account* cached = cache.account_by_id(account_id)) {
-    // Written once at commit (Db::flush_cache), however many transfers touch it.
-    cached->balance_minor = balance_minor;
-    if (std::find(cache.unwritten_balances.begin(), cache.unwritten_balances.end(), account_id) ==
-        cache.unwritten_balances.end()) {
-      cache.unwritten_balances.push_back(account_id);
-    }
-    return;
+  Account* cached = cache.account_by_id(account_id);
+  if (!cached) {
+    // Every caller moves money between accounts read with find_account_for_update; the
+    // one UPDATE of a balance is Db::flush_cache, at commit.
+    throw Error(ErrorCode::internal,
+                fmt::format("account id {} was not read in this write transaction", account_id));
   }
-  auto& update = db.statement("UPDATE accounts SET balance = ? WHERE id = ?");
-  update.bind(1, balance_minor);
-  update.bind(2, account_id);
-  if (update.exec() != 1) {
-    throw Error(ErrorCode::internal, fmt::format("account id {} vanished during a transfer", account_id));
+  cached->balance_minor = balance_minor;
+  if (std::find(cache.unwritten_balances.begin(), cache.unwritten_balances.end(), account_id) ==
+      cache.unwritten_balances.end()) {
+    cache.unwritten_balances.push_back(account_id);
   }
 }
 

@@ -47,6 +47,8 @@ std::optional<Account> find_account(Db& db, const std::string& code);
 // find_account inside a write transaction, served from the transaction's cache.
 std::optional<Account> find_account_for_update(Db& db, const std::string& code);
 std::vector<Account> list_accounts(Db& db);
+// Sets the balance of an account read with find_account_for_update in this transaction;
+// the table is written once, at commit (Db::flush_cache).
 void set_balance(Db& db, std::int64_t account_id, std::int64_t balance_minor);
 const char* to_string(OverdraftRule rule);
 // True if `balance_minor` is allowed by the account's overdraft rule.

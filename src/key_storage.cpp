@@ -28,13 +28,12 @@ bool is_dash_at(std::size_t length, std::size_t i) {
 }  // namespace
 
 std::optional<std::string> compact_key(std::string_view key) {
-  const bool uuid = key.size() == kUuidLength;
-  if (!uuid && key.size() != kIssuedLength) return std::nullopt;
+  if (key.size() != kUuidLength && key.size() != kIssuedLength) return std::nullopt;
   // Called on every lookup: one pass, no allocation beyond the result's small buffer.
   char bytes[kIssuedBytes];
   std::size_t count = 0;
   for (std::size_t i = 0; i < key.size();) {
-    if (uuid ? (i == 8 || i == 13 || i == 18 || i == 23) : i == 12) {
+    if (is_dash_at(key.size(), i)) {
       if (key[i] != '-') return std::nullopt;
       ++i;
       continue;
@@ -52,8 +51,8 @@ std::string key_from_column(const SQLite::Column& column) {
   if (!column.isBlob()) return column.getString();
   const auto* bytes = static_cast<const unsigned char*>(column.getBlob());
   const auto size = static_cast<std::size_t>(column.getBytes());
-  const std::size_t length = size == kUuidBytes ? kUuidLength : kIssuedLength;
   if (size != kUuidBytes && size != kIssuedBytes) return column.getString();  // not ours
+  const std::size_t length = size == kUuidBytes ? kUuidLength : kIssuedLength;
   static constexpr std::array<char, 16> kDigits{'0', '1', '2', '3', '4', '5', '6', '7',
                                                 '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
   std::string key;
