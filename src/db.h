@@ -117,6 +117,13 @@ inline void bind_blob(SQLite::Statement& statement, int index, std::string_view 
   statement.bindNoCopy(index, static_cast<const void*>(bytes.data()), static_cast<int>(bytes.size()));
 }
 
+// The problems PRAGMA integrity_check reports (at most `limit`), none if the b-trees are
+// sound. A page it could not read is an I/O error, not damage: that throws ErrorCode::io
+// naming `what`, whether the line carries the read's error code or not (an unreadable
+// freelist page reads as "Page N is never used"; real damage reads the same twice, so a
+// result that differs on a second reading is an I/O error too).
+std::vector<std::string> integrity_problems(Db& db, std::string_view what, int limit);
+
 // Translates a SQLite exception raised while doing `what` into a ledger::Error whose code
 // tells the caller what to do (busy/io: retry; corrupt/not_a_ledger: restore a backup).
 [[noreturn]] void throw_translated(const SQLite::Exception& e, std::string_view what);

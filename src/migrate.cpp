@@ -18,20 +18,12 @@ int read_int_pragma(Db& db, const char* sql) {
 // hide the damage that verify would have reported. Upgrades therefore start from a file
 // that passes integrity_check (read once per upgrade, never on an ordinary open).
 void refuse_damaged(Db& db, const std::string& path) {
-  SQLite::Statement check(db.sql(), "PRAGMA integrity_check(1)");
-  check.executeStep();
-  std::string line = check.getColumn(0).getString();
-  if (line == "ok") return;
-  if (line.find("error code=") != std::string::npos) {
-    throw Error(ErrorCode::io, fmt::format("{}: I/O error while checking the file before an "
-                                           "upgrade ({}); nothing was changed, fix the cause "
-                                           "and open it again",
-                                           path, line));
-  }
+  auto problems = integrity_problems(db, fmt::format("checking {} before an upgrade", path), 1);
+  if (problems.empty()) return;
   throw Error(ErrorCode::corrupt,
               fmt::format("{} is damaged ({}), so it was not upgraded to schema version {}; "
                           "the file was left unchanged: restore it from a backup",
-                          path, line, latest_schema_version()));
+                          path, problems.front(), latest_schema_version()));
 }
 
 }  // namespace

@@ -5,7 +5,6 @@
 
 #include <sqlite3.h>
 
-#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <unordered_map>
@@ -43,7 +42,6 @@ class Checker {
   void check_keys();
   void check_pending();
   void check_storage();
-  std::vector<std::string> integrity_problems();
 
   Db& db_;
   VerifyReport report_;
@@ -207,45 +205,10 @@ void Checker::check_keys() {
 // and a retry would execute twice. SQLite's integrity_check finds such damage (out-of-order
 // rows, index entries that disagree with their table, NULLs in NOT NULL columns, bad pages).
 void Checker::check_storage() {
-  std::vector<std::string> problems = integrity_problems();
-  // A read error inside integrity_check is not always reported with its error code: an
-  // unreadable freelist page shows up as "Page N is never used". Real damage reads the same
-  // twice; a transient I/O error does not, and must fail verify rather than raise an alarm.
-  if (!problems.empty() && integrity_problems() != problems) {
-    throw Error(ErrorCode::io,
-                fmt::format("verifying: the database file read differently twice ({}); an I/O "
-                            "error, not damage: nothing was changed, fix the cause and verify "
-                            "again",
-                            problems.front()));
-  }
-  for (const std::string& line : problems) {
+  for (const std::string& line : integrity_problems(db_, "verifying", 100)) {
     add("storage", "database file",
         line + " (the file is damaged: restore it from a backup before taking payments)");
   }
-}
-
-std::vector<std::string> Checker::integrity_problems() {
-  SQLite::Statement check(db_.sql(), "PRAGMA integrity_check(100)");
-  std::vector<std::string> problems;
-  while (check.executeStep()) {
-    std::string line = check.getColumn(0).getString();
-    // A page integrity_check could not read is reported as a line, not an error: an I/O error
-    // there says nothing about the file's structure, so it is transient, not damage.
-    auto code_at = line.find("error code=");
-    if (code_at != std::string::npos) {
-      int code = std::atoi(line.c_str() + code_at + std::strlen("error code="));
-      int primary = code & 0xff;
-      if (primary == SQLITE_IOERR || primary == SQLITE_NOMEM || primary == SQLITE_FULL ||
-          primary == SQLITE_BUSY) {
-        throw Error(ErrorCode::io,
-                    fmt::format("verifying: I/O error while reading the database ({}); nothing "
-                                "was changed, fix the cause and verify again",
-                                line));
-      }
-    }
-    if (line != "ok") problems.push_back(std::move(line));
-  }
-  return problems;
 }
 
 // Every reserve row has a hold record and vice versa; a hold's state agrees with the post
