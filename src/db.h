@@ -134,10 +134,7 @@ template <typename Body>
 auto guarded(Db& db, std::string_view what, Body&& body) -> decltype(body()) {
   struct ResetOnExit {
     Db& db;
-    ~ResetOnExit() {
-      db.reset_statements();
-      db.cache().clear();  // never outlives the call (a write transaction ends inside it)
-    }
+    ~ResetOnExit() { db.reset_statements(); }
   } reset{db};
   try {
     return body();
