@@ -1,0 +1,247 @@
+// SharedLedger: leader/follower group commit over one Ledger (see shared_ledger.h).
+//
+// Two mutexes, never held together by one thread in the other order:
+//   queue_mutex       the queue of waiting callers, the leader flag and the stats; held
+//                     only briefly, never during a commit, so callers can queue up while
+//                     the leader waits for the disk;
+//   connection_mutex  the Ledger itself: held by the leader for its commit and by
+//                     with_ledger() for its call, so the connection is never used by two
+//                     threads at once.
+#include "ledger/shared_ledger.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+namespace ledger {
+namespace {
+
+// One caller of transfer(), queued until a leader has booked its request. It lives on the
+// caller's stack; the caller does not return before `done`, so the leader may use it
+// until it sets `done` (under queue_mutex).
+struct Waiter {
+  const TransferRequest* request = nullptr;
+  Waiter* next = nullptr;  // the queue's link
+  bool done = false;
+  TransferResult result;
+  std::exception_ptr error;  // set instead of `result` when the booking threw
+};
+
+// Up to max_batch waiters taken from the queue's front, chained by `next`.
+struct Group {
+  Waiter* first = nullptr;
+  std::size_t size = 0;
+
+  template <typename Fn>
+  void for_each(Fn&& fn) const {
+    Waiter* waiter = first;
+    for (std::size_t i = 0; i < size; ++i, waiter = waiter->next) fn(*waiter);
+  }
+};
+
+// A FIFO of waiters, linked through the waiters themselves: queueing and taking a group
+// allocate nothing, so they cannot fail.
+class WaitQueue {
+ public:
+  void push(Waiter& waiter) {
+    waiter.next = nullptr;
+    (tail_ ? tail_->next : head_) = &waiter;
+    tail_ = &waiter;
+    ++size_;
+  }
+
+  Group take(std::size_t max) {
+    Group group{head_, 0};
+    Waiter* last = nullptr;
+    while (head_ && group.size < max) {
+      last = head_;
+      head_ = head_->next;
+      ++group.size;
+    }
+    size_ -= group.size;
+    if (!head_) tail_ = nullptr;
+    if (last) last->next = nullptr;
+    return group;
+  }
+
+  [[nodiscard]] std::size_t size() const { return size_; }
+
+ private:
+  Waiter* head_ = nullptr;
+  Waiter* tail_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+// The Error a transient failure of the group's batch gives each caller: the same code and
+// SQLite code, worded for a single transfer (the batch's message says "transfer batch").
+Error group_error(const Error& error, std::size_t group_size) noexcept {
+  constexpr std::string_view kBatchPrefix = "transfer batch: ";
+  std::string_view detail = error.what();
+  if (detail.starts_with(kBatchPrefix)) detail.remove_prefix(kBatchPrefix.size());
+  try {
+    return Error(error.code(),
+                 fmt::format("transfer (group commit of {} transfers): {}", group_size, detail),
+                 error.sqlite_code());
+  } catch (...) {
+    return error;  // out of memory for the new wording: the batch's own message will do
+  }
+}
+
+}  // namespace
+
+struct SharedLedger::Impl {
+  Impl(Ledger ledger_in, GroupCommitOptions group_in)
+      : ledger(std::move(ledger_in)), group(group_in) {}
+
+  // Books `group` and answers every waiter in it (result or error). Never throws: a
+  // waiter left without an answer would wait forever.
+  void book(const Group& group) noexcept;
+  void book_together(const Group& group);
+  void book_one_by_one(const Group& group) noexcept;
+  // Called with queue_mutex held and no leader active: becomes the leader for one group.
+  void lead(std::unique_lock<std::mutex>& lock);
+
+  Ledger ledger;  // guarded by connection_mutex
+  const GroupCommitOptions group;
+  std::mutex connection_mutex;
+
+  std::mutex queue_mutex;
+  std::condition_variable answered;  // a group was answered and its leader stepped down
+  WaitQueue queue;
+  bool leader_active = false;
+  GroupCommitStats stats;
+};
+
+void SharedLedger::Impl::book_together(const Group& group) {
+  std::vector<TransferRequest> requests;
+  requests.reserve(group.size);
+  group.for_each([&](Waiter& waiter) { requests.push_back(*waiter.request); });
+  std::vector<TransferResult> results = ledger.transfer_batch(requests, BatchMode::independent);
+  if (results.size() != group.size) {
+    throw Error(ErrorCode::internal,
+                fmt::format("group commit: transfer_batch answered {} of {} transfers; please "
+                            "report this",
+                            results.size(), group.size));
+  }
+  auto result = results.begin();
+  group.for_each([&](Waiter& waiter) { waiter.result = std::move(*result++); });
+}
+
+// Each transfer in its own transaction, each caller with its own result or exception:
+// exactly what separate Ledger::transfer calls give.
+void SharedLedger::Impl::book_one_by_one(const Group& group) noexcept {
+  group.for_each([&](Waiter& waiter) {
+    try {
+      waiter.result = ledger.transfer(*waiter.request);
+    } catch (...) {
+      waiter.error = std::current_exception();
+    }
+  });
+}
+
+void SharedLedger::Impl::book(const Group& group) noexcept {
+  std::lock_guard connection(connection_mutex);
+  try {
+    // A group of one takes Ledger::transfer's path, which answers a replay without
+    // queueing for SQLite's write lock.
+    if (group.size == 1) {
+      group.first->result = ledger.transfer(*group.first->request);
+    } else {
+      book_together(group);
+    }
+    return;
+  } catch (const Error& error) {
+    // Busy or I/O: the group's transaction was rolled back; every caller retries with its
+    // same key, as after its own failed transfer. Retrying one by one here would only make
+    // each wait out the busy timeout again.
+    if (error.transient() && group.size > 1) {
+      const Error each = group_error(error, group.size);
+      // A copy per caller: callers rethrow and catch it in their own threads.
+      group.for_each([&](Waiter& waiter) { waiter.error = std::make_exception_ptr(each); });
+      return;
+    }
+    if (group.size == 1) {
+      group.first->error = std::current_exception();
+      return;
+    }
+  } catch (...) {
+    if (group.size == 1) {
+      group.first->error = std::current_exception();
+      return;
+    }
+  }
+  // Anything else (a bug, a throwing clock) rolled the whole group back too: book each
+  // transfer alone, so that a fault tied to one request fails that caller only.
+  book_one_by_one(group);
+}
+
+void SharedLedger::Impl::lead(std::unique_lock<std::mutex>& lock) {
+  leader_active = true;
+  const Group group = queue.take(this->group.max_batch);
+  lock.unlock();
+  book(group);
+  lock.lock();
+  stats.commits += 1;
+  stats.transfers += static_cast<std::int64_t>(group.size);
+  stats.largest_batch = std::max(stats.largest_batch, static_cast<std::int64_t>(group.size));
+  group.for_each([](Waiter& waiter) { waiter.done = true; });
+  leader_active = false;
+  // Wakes the group's callers, and lets one of those still queued lead the next group.
+  answered.notify_all();
+}
+
+SharedLedger SharedLedger::open(const std::string& path, const Options& options,
+                                GroupCommitOptions group) {
+  return SharedLedger(Ledger::open(path, options), group);
+}
+
+SharedLedger::SharedLedger(Ledger ledger, GroupCommitOptions group) {
+  if (group.max_batch == 0) {
+    throw Error(ErrorCode::invalid_argument,
+                "GroupCommitOptions::max_batch must be at least 1 (the default is 256)");
+  }
+  impl_ = std::make_unique<Impl>(std::move(ledger), group);
+}
+
+SharedLedger::SharedLedger(SharedLedger&&) noexcept = default;
+SharedLedger& SharedLedger::operator=(SharedLedger&&) noexcept = default;
+SharedLedger::~SharedLedger() = default;
+
+TransferResult SharedLedger::transfer(const TransferRequest& request) {
+  Waiter self;
+  self.request = &request;
+  std::unique_lock lock(impl_->queue_mutex);
+  impl_->queue.push(self);
+  // Either a leader answers us, or we lead: a caller still queued when the leader steps
+  // down takes the next group (its own request is in it unless max_batch callers were
+  // queued before it; then it leads again).
+  while (!self.done) {
+    if (impl_->leader_active) {
+      impl_->answered.wait(lock);
+    } else {
+      impl_->lead(lock);
+    }
+  }
+  lock.unlock();
+  if (self.error) std::rethrow_exception(self.error);
+  return std::move(self.result);
+}
+
+void SharedLedger::run_exclusive(const std::function<void(Ledger&)>& fn) {
+  std::lock_guard connection(impl_->connection_mutex);
+  fn(impl_->ledger);
+}
+
+GroupCommitStats SharedLedger::stats() const {
+  std::lock_guard lock(impl_->queue_mutex);
+  GroupCommitStats now = impl_->stats;
+  now.queued = static_cast<std::int64_t>(impl_->queue.size());
+  return now;
+}
+
+}  // namespace ledger
