@@ -29,11 +29,17 @@ struct Config {
   int contention_processes = 4;
   double contention_seconds = 8.0;
 
+  // group: threads booking single transfers through one SharedLedger, alternating with
+  // bare single commits, `rounds` times, `group_seconds` per side per round.
+  int group_threads = 8;
+  double group_seconds = 1.0;
+
   std::vector<std::int64_t> scale_sizes = {10'000,    100'000,   500'000,   1'000'000,
                                            2'000'000, 3'000'000, 4'000'000, 5'000'000};
   double scale_measure_seconds = 4.0;  // batch throughput measured at each size
   int scale_build_batch = 1000;        // transfers per transfer_batch call while building
   bool scale_bare = true;              // also measure bare inserts at each size
+  bool scale_v4 = true;                // also measure the engine with random (UUIDv4) keys
 
   static Config full_run() { return Config{}; }
   static Config quick_run();
@@ -47,6 +53,7 @@ inline Config Config::quick_run() {
   c.replay_keys = 10'000;
   c.latency_seconds = 2.0;
   c.contention_seconds = 1.5;
+  c.group_seconds = 0.75;
   c.scale_sizes = {10'000, 50'000, 100'000};
   c.scale_measure_seconds = 1.0;
   return c;

@@ -30,7 +30,8 @@ const std::vector<std::pair<std::string, Scenario>>& scenarios() {
   static const std::vector<std::pair<std::string, Scenario>> all = {
       {"commit", bench::run_commit},         {"batch", bench::run_batch},
       {"replay", bench::run_replay},         {"latency", bench::run_latency},
-      {"contention", bench::run_contention}, {"scale", bench::run_scale}};
+      {"contention", bench::run_contention}, {"group", bench::run_group},
+      {"scale", bench::run_scale}};
   return all;
 }
 
@@ -105,6 +106,7 @@ struct Options {
   bool json = false;
   bool keep = false;
   bool no_scale_bare = false;
+  bool no_scale_v4 = false;
   std::vector<std::string> only;
   std::string db_dir;
   std::string durability = "full";
@@ -127,6 +129,8 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--scale-sizes", o.scale_sizes, "ledger sizes of the scale scenario")
       ->delimiter(',');
   app.add_flag("--no-scale-bare", o.no_scale_bare, "skip bare SQLite in the scale scenario");
+  app.add_flag("--no-scale-v4", o.no_scale_v4,
+               "skip the engine with random UUIDv4 keys in the scale scenario");
   app.add_option("--seed", o.seed, "random seed of the keys and amounts");
   app.add_flag("--keep", o.keep, "keep the scenario files (with --db-dir)");
   app.add_option("--child", o.child_role)->group("");
@@ -141,6 +145,7 @@ Config make_config(const Options& o, int argc, char** argv) {
   config.keep_files = o.keep;
   if (!o.scale_sizes.empty()) config.scale_sizes = o.scale_sizes;
   if (o.no_scale_bare) config.scale_bare = false;
+  if (o.no_scale_v4) config.scale_v4 = false;
   for (int i = 1; i < argc; ++i) config.args.emplace_back(argv[i]);
   return config;
 }

@@ -13,7 +13,7 @@ done
 data=$(mktemp)
 trap 'rm -f "$data"' EXIT
 jq -r '.series.scale[] | [.prior_transfers, .engine_rate, (.bare_rate // "NaN"), .engine_rss_mib,
-  (.engine_reference_rate // "NaN"), (.bare_reference_rate // "NaN")] | @tsv' \
+  (.engine_reference_rate // "NaN"), (.bare_reference_rate // "NaN"), (.engine_v4_rate // "NaN")] | @tsv' \
   "$run" >"$data"
 [ -s "$data" ] || { echo "plot-scale.sh: $run has no scale series (run the scale scenario)" >&2; exit 1; }
 subtitle=$(jq -r '"\(.info.machine), \(.info.date), durability \(.info.durability)"' "$run")

@@ -21,17 +21,18 @@ jq -r '
     "| commit: one durable commit each | \(rate("bare_commit_rate"; "commits/s")) | \(rate("engine_transfer_rate"; "transfers/s")) | \(ratio("ratio_single")) | ≥ 0.75 | \(met("ratio_single"; ">="; 0.75)) |",
     "| batch: 1000 per durable commit | \(rate("bare_batch_rate"; "rows/s")) | \(rate("engine_batch_rate"; "transfers/s")) | \(ratio("ratio_batch")) | ≥ 0.4 | \(met("ratio_batch"; ">="; 0.4)) |",
     "| replay of a completed key | \(rate("bare_lookup_rate"; "lookups/s")) | \(rate("engine_replay_rate"; "replays/s")) | \(ratio("ratio_replay")) | ≥ 0.7 | \(met("ratio_replay"; ">="; 0.7)) |",
-    "| scale: batch after \($last // "–") prior transfers (ratio: rate there ÷ rate after \($first // "–"), measured alongside) | \(if $tail.bare_rate then "\($tail.bare_rate | round) rows/s" else "–" end) | \(if $tail.engine_rate then "\($tail.engine_rate | round) transfers/s" else "–" end) | \(ratio("ratio_scale")) | ≥ 0.6 | \(met("ratio_scale"; ">="; 0.6)) |",
+    "| scale: batch after \($last // "–") prior transfers, time-ordered UUIDv7 keys (ratio: rate there ÷ rate after \($first // "–"), measured alongside) | \(if $tail.bare_rate then "\($tail.bare_rate | round) rows/s" else "–" end) | \(if $tail.engine_rate then "\($tail.engine_rate | round) transfers/s" else "–" end) | \(ratio("ratio_scale")) | ≥ 0.6 | \(met("ratio_scale"; ">="; 0.6)) |",
     "| scale: the same, first size measured minutes earlier instead of alongside | | | \(ratio("ratio_scale_unpaired")) | | |",
-    "| scale: peak RSS of the engine process | \(if v("scale_bare_peak_rss") then "\(v("scale_bare_peak_rss") | round) MiB" else "–" end) | \(if v("scale_peak_rss") then "\(v("scale_peak_rss") | round) MiB" else "–" end) | | < 128 MiB | \(met("scale_peak_rss"; "<="; 128)) |",
+    "| scale with random UUIDv4 client keys instead of time-ordered UUIDv7 (bare: its own ratio) | \(ratio("bare_ratio_scale")) | \(if $tail.engine_v4_rate then "\($tail.engine_v4_rate | round) transfers/s" else "–" end) | \(ratio("ratio_scale_uuid_v4")) | | |",
+    "| scale: peak RSS of the engine process | \(if v("scale_bare_peak_rss") then "\(v("scale_bare_peak_rss") | round) MiB" else "–" end) | \(if v("scale_peak_rss") then "\(v("scale_peak_rss") | round) MiB" else "–" end) (UUIDv4 keys: \(num("scale_peak_rss_uuid_v4")) MiB) | | < 128 MiB | \(met("scale_peak_rss"; "<="; 128)) |",
     "| contention: 4 processes ÷ 1, durable single commits | \(num("bare_contention_rate_1p")) → \(num("bare_contention_rate_4p")) commits/s (\(ratio("bare_ratio_contention"))) | \(num("contention_rate_1p")) → \(num("contention_rate_4p")) transfers/s | \(ratio("ratio_contention")) | ≥ 0.8 | \(met("ratio_contention"; ">="; 0.8)) |",
     "| contention: busy errors | \(num("bare_contention_busy_errors")) | \(num("contention_busy_errors")) | | 0 | \(met("contention_busy_errors"; "<="; 0)) |",
     "| contention: worst process p99 latency, 4 processes | \(num("bare_contention_worst_p99_4p")) µs | \(num("contention_worst_p99_4p")) µs | | | |",
     "| latency of a durable single transfer p50 / p99 / p99.9 | \(num("bare_latency_p50")) / \(num("bare_latency_p99")) / \(num("bare_latency_p999")) µs | \(num("latency_p50")) / \(num("latency_p99")) / \(num("latency_p999")) µs | | | |",
     "",
     (if ($scale | length) > 0 then
-      "| prior transfers | engine transfers/s | engine at \($first) alongside | bare rows/s | bare at \($first) alongside | engine RSS |",
-      "|---:|---:|---:|---:|---:|---:|",
-      ($scale[] | "| \(.prior_transfers) | \(.engine_rate | round) | \(if .engine_reference_rate then (.engine_reference_rate | round | tostring) else "–" end) | \(if .bare_rate then (.bare_rate | round | tostring) else "–" end) | \(if .bare_reference_rate then (.bare_reference_rate | round | tostring) else "–" end) | \(.engine_rss_mib * 10 | round / 10) MiB |")
+      "| prior transfers | engine transfers/s (UUIDv7 keys) | engine at \($first) alongside | engine transfers/s (UUIDv4 keys) | bare rows/s | bare at \($first) alongside | engine RSS |",
+      "|---:|---:|---:|---:|---:|---:|---:|",
+      ($scale[] | "| \(.prior_transfers) | \(.engine_rate | round) | \(if .engine_reference_rate then (.engine_reference_rate | round | tostring) else "–" end) | \(if .engine_v4_rate then (.engine_v4_rate | round | tostring) else "–" end) | \(if .bare_rate then (.bare_rate | round | tostring) else "–" end) | \(if .bare_reference_rate then (.bare_reference_rate | round | tostring) else "–" end) | \(.engine_rss_mib * 10 | round / 10) MiB |")
      else empty end)
 ' "$1"

@@ -21,11 +21,12 @@ double file_mib(const std::string& path) {
   return bytes / (1024.0 * 1024.0);
 }
 
-// The engine side: a ledger grown by transfer_batch.
+// The engine side: a ledger grown by transfer_batch, with client keys of one kind.
+template <KeyKind kind>
 class EngineSide {
  public:
   EngineSide(const std::string& path, const Config& config, std::uint64_t stream)
-      : engine_(open_engine(path, config)), keys_(config.seed, stream) {}
+      : engine_(open_engine(path, config)), keys_(config.seed, stream), sales_(kind) {}
   int add(int count) {
     expect_created(engine_.transfer_batch(sales_.batch(keys_, size_, count)), "scale");
     size_ += count;
@@ -130,7 +131,11 @@ void add_child_figures(Report& report, const ChildResult& result, const char* wh
 void run_scale_child(const Config& config, const std::string& role, const std::string& path,
                      Report& report) {
   if (role == "engine") {
-    scale_side<EngineSide>(config, path, "scale_", "transfers/s", config.scale_build_batch, report);
+    scale_side<EngineSide<KeyKind::uuid_v7>>(config, path, "scale_", "transfers/s",
+                                             config.scale_build_batch, report);
+  } else if (role == "engine-v4") {
+    scale_side<EngineSide<KeyKind::uuid_v4>>(config, path, "scale_v4_", "transfers/s",
+                                             config.scale_build_batch, report);
   } else if (role == "bare") {
     scale_side<BareSide>(config, path, "scale_bare_", "rows/s", 10'000, report);
   } else {
@@ -141,20 +146,30 @@ void run_scale_child(const Config& config, const std::string& role, const std::s
 void run_scale(const Config& config, Report& report) {
   report.section("scale");
   if (config.scale_sizes.empty()) throw std::invalid_argument("scale: no sizes");
-  const std::string engine_path = db_path(config, "scale-engine.db");
-  ChildResult engine = scale_in_new_process(config, "engine", engine_path);
-  remove_db(config, engine_path);
-  add_child_figures(report, engine, "scale (engine)");
-  report.add("scale_peak_rss", engine.peak_rss_mib, "MiB", 1);
   const std::string first = size_label(config.scale_sizes.front());
   const std::string last = size_label(config.scale_sizes.back());
   // rate at the last size ÷ rate at the first size, both measured at the same time; and
   // the same from the first size's own measurement, minutes earlier (load may differ).
-  report.add("ratio_scale",
-             engine.value("scale_rate_" + last) / engine.value("scale_reference_rate_" + last), "",
-             3);
-  report.add("ratio_scale_unpaired",
-             engine.value("scale_rate_" + last) / engine.value("scale_rate_" + first), "", 3);
+  auto run_engine = [&](const std::string& role, const std::string& prefix,
+                        const std::string& suffix) {
+    const std::string engine_path = db_path(config, "scale-" + role + ".db");
+    ChildResult engine = scale_in_new_process(config, role, engine_path);
+    remove_db(config, engine_path);
+    add_child_figures(report, engine, ("scale (" + role + ")").c_str());
+    report.add("scale_peak_rss" + suffix, engine.peak_rss_mib, "MiB", 1);
+    report.add("ratio_scale" + suffix,
+               engine.value(prefix + "rate_" + last) / engine.value(prefix + "reference_rate_" + last),
+               "", 3);
+    report.add("ratio_scale_unpaired" + suffix,
+               engine.value(prefix + "rate_" + last) / engine.value(prefix + "rate_" + first), "",
+               3);
+    return engine;
+  };
+  // Time-ordered client keys (UUIDv7; the engine's issued keys are time-ordered too), then
+  // random ones (UUIDv4), which SQLite's b-tree itself cannot keep flat (see bare_ratio_scale).
+  ChildResult engine = run_engine("engine", "scale_", "");
+  ChildResult engine_v4;
+  if (config.scale_v4) engine_v4 = run_engine("engine-v4", "scale_v4_", "_uuid_v4");
   ChildResult bare;
   if (config.scale_bare) {
     const std::string bare_path = db_path(config, "scale-bare.db");
@@ -174,6 +189,11 @@ void run_scale(const Config& config, Report& report) {
         {"engine_rate", engine.value("scale_rate_" + label)},
         {"engine_reference_rate", engine.value("scale_reference_rate_" + label)},
         {"engine_rss_mib", engine.value("scale_rss_" + label)}};
+    if (config.scale_v4) {
+      point["engine_v4_rate"] = engine_v4.value("scale_v4_rate_" + label);
+      point["engine_v4_reference_rate"] = engine_v4.value("scale_v4_reference_rate_" + label);
+      point["engine_v4_rss_mib"] = engine_v4.value("scale_v4_rss_" + label);
+    }
     if (config.scale_bare) {
       point["bare_rate"] = bare.value("scale_bare_rate_" + label);
       point["bare_reference_rate"] = bare.value("scale_bare_reference_rate_" + label);

@@ -22,9 +22,10 @@ Key16 KeyGen::bytes16() {
   return key;
 }
 
-std::string KeyGen::uuid_v4() {
-  Key16 b = bytes16();
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
+namespace {
+
+std::string uuid_text(Key16 b, unsigned version) {
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | (version << 4));
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
   static constexpr char kHex[] = "0123456789abcdef";
   std::string text;
@@ -35,6 +36,17 @@ std::string KeyGen::uuid_v4() {
     text.push_back(kHex[b[i] & 0x0f]);
   }
   return text;
+}
+
+}  // namespace
+
+std::string KeyGen::uuid_v4() { return uuid_text(bytes16(), 4); }
+
+std::string KeyGen::uuid_v7(std::int64_t unix_ms) {
+  Key16 b = bytes16();
+  const auto ms = static_cast<std::uint64_t>(unix_ms);
+  for (std::size_t i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
+  return uuid_text(b, 7);
 }
 
 std::uint64_t KeyGen::below(std::uint64_t n) {

@@ -2,9 +2,18 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <stdexcept>
 
 namespace bench {
+namespace {
+
+std::int64_t unix_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
 
 ledger::Options engine_options(const Config& config) {
   ledger::Options options;
@@ -32,7 +41,7 @@ ledger::Ledger open_engine(const std::string& path, const Config& config) {
   return engine;
 }
 
-Sales::Sales() {
+Sales::Sales(KeyKind kind) : kind_(kind) {
   for (int i = 0; i < kTills; ++i) tills_.push_back(fmt::format("till:{}", i));
 }
 
@@ -40,7 +49,7 @@ ledger::TransferRequest Sales::next(KeyGen& keys, std::int64_t n) const {
   const std::string& till = tills_[static_cast<std::size_t>(n % kTills)];
   ledger::TransferRequest request;
   request.principal = till;
-  request.key = keys.uuid_v4();
+  request.key = kind_ == KeyKind::uuid_v7 ? keys.uuid_v7(unix_ms()) : keys.uuid_v4();
   request.debit_account = "world";
   request.credit_account = till;
   request.amount_minor = 1 + static_cast<std::int64_t>(keys.below(99'999));
