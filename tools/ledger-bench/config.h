@@ -24,6 +24,9 @@ struct Config {
   double round_seconds = 1.0;
   int batch_size = 1000;               // transfers (or bare rows) per commit in batch and scale
   std::int64_t replay_keys = 100'000;  // completed keys the replays pick from
+  // Replays by this many threads at once, each with its own Ledger (connection) on the file:
+  // pgbench's 8 clients, for tools/bench-postgres.sh. Not part of ratio_replay.
+  int replay_threads = 8;
   double latency_seconds = 10.0;       // single durable transfers timed one by one
 
   int contention_processes = 4;

@@ -1,5 +1,7 @@
 // replay and latency: one process, bare and engine side by side.
+#include <atomic>
 #include <stdexcept>
+#include <thread>
 
 #include "bare.h"
 #include "scenarios.h"
@@ -40,6 +42,39 @@ std::vector<Key16> store_bare_responses(BareDb& bare, KeyGen& keys, std::int64_t
     bare.insert_responses(std::span<const Key16>(all).subspan(i, n), body);
   }
   return all;
+}
+
+// Replays random completed keys from `threads` threads, each with its own Ledger on the
+// file, for `seconds`: the engine's answer to pgbench's many clients (readers of one WAL
+// database do not block each other).
+Throughput replay_in_threads(const Config& config, const std::string& path,
+                             const std::vector<ledger::TransferRequest>& done, int threads,
+                             double seconds) {
+  std::atomic<std::int64_t> total{0};
+  std::vector<std::string> errors(static_cast<std::size_t>(threads));
+  std::vector<std::thread> workers;
+  const auto start = Clock::now();
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      try {
+        ledger::Ledger engine = open_engine(path, config);
+        KeyGen keys(config.seed, 100 + static_cast<std::uint64_t>(t));
+        Throughput mine = run_for(seconds, [&] {
+          ledger::TransferResult result = engine.transfer(done[keys.below(done.size())]);
+          if (!result.replayed) throw std::runtime_error("a completed key was not replayed");
+          return 1;
+        });
+        total += mine.items;
+      } catch (const std::exception& e) {
+        errors[static_cast<std::size_t>(t)] = e.what();
+      }
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+  for (const std::string& error : errors) {
+    if (!error.empty()) throw std::runtime_error("replay in threads: " + error);
+  }
+  return Throughput{total.load(), seconds_since(start)};
 }
 
 }  // namespace
@@ -84,6 +119,12 @@ void run_replay(const Config& config, Report& report) {
     report.add("bare_lookup_rate", bare_done.rate(), "lookups/s");
     report.add("engine_replay_rate", engine_done.rate(), "replays/s");
     report.add("ratio_replay", engine_done.rate() / bare_done.rate(), "", 3);
+    if (config.replay_threads > 1) {
+      Throughput threaded = replay_in_threads(config, engine_path, done, config.replay_threads,
+                                              config.round_seconds * 2);
+      report.add("engine_replay_threads", config.replay_threads, "threads");
+      report.add("engine_replay_rate_threads", threaded.rate(), "replays/s");
+    }
   }
   remove_db(config, bare_path);
   remove_db(config, engine_path);
