@@ -83,3 +83,29 @@ TEST_CASE("a UUID key and its uppercase twin are different keys of one principal
   CHECK(ledger.journal(1, 10).at(0).key == lower);
   CHECK(ledger.verify().ok());
 }
+
+// The README's advice rests on this: issued keys, and UUIDv7 client keys, are stored with
+// their millisecond timestamp first, so later keys sort after earlier ones and insert at
+// the right edge of the (principal, key) index instead of on a random page.
+TEST_CASE("issued keys and UUIDv7 keys are stored in time order") {
+  TempDir dir;
+  FakeClock clock;
+  Options options;
+  options.clock_ms = clock.function();
+  Ledger ledger = Ledger::open(dir.file("ordered.db"), options);
+  std::string previous;
+  for (int i = 0; i < 50; ++i) {
+    clock.advance_seconds(1);
+    auto stored = compact_key(ledger.issue_key("till:1", "transfer").key);
+    REQUIRE(stored);
+    CHECK(*stored > previous);  // std::string compares bytes as unsigned, as SQLite's memcmp
+    previous = *stored;
+  }
+  // Two UUIDv7 keys (RFC 9562: 48-bit unix milliseconds first), one millisecond apart, whose
+  // random parts are in the opposite order.
+  auto earlier = compact_key("018f3a2b-0001-7fff-bfff-ffffffffffff");
+  auto later = compact_key("018f3a2b-0002-7000-8000-000000000000");
+  REQUIRE(earlier);
+  REQUIRE(later);
+  CHECK(*earlier < *later);
+}
