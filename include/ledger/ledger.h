@@ -8,7 +8,9 @@
 // replayable record.
 //
 // Thread safety: a Ledger is not thread-safe; give each thread (and each process) its own
-// Ledger on the same file. Concurrent writers wait for each other up to
+// Ledger on the same file, or share one between the threads of a process through
+// ledger::SharedLedger (ledger/shared_ledger.h), which also books their concurrent
+// transfers in shared commits (group commit). Concurrent writers wait for each other up to
 // Options::busy_timeout_ms and then fail with Error{ErrorCode::busy}, storing nothing.
 #pragma once
 
