@@ -8,8 +8,10 @@
 # debit with its balance check, the credit, the journal row and the stored response, all
 # in ONE transaction; a retry with a completed key returns the stored response. pgbench
 # drives it with 1 and 8 clients and replays completed keys with 1 and 8 clients, in rounds
-# that alternate with ledger-bench measuring the engine on the same disk; then the cluster
-# is stopped and removed, and both are printed side by side as `name: value unit` lines.
+# that alternate with ledger-bench measuring the engine on the same disk (scenarios commit:
+# one connection, one commit per transfer; group: 8 threads sharing one SharedLedger, group
+# commit; replay); then the cluster is stopped and removed, and both are printed side by
+# side as `name: value unit` lines.
 #
 #   tools/bench-postgres.sh [--quick] [--seconds N] [--rounds N] [--bench PATH] [--no-engine]
 #
@@ -40,7 +42,7 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift ;;
     --bench) bench=$2; shift ;;
     --no-engine) run_engine=0 ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "bench-postgres.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -236,14 +238,16 @@ psql_run -c "VACUUM ANALYZE" >/dev/null
 # Rounds alternate PostgreSQL and the engine on the same disk, so that load from other
 # processes hits both alike (the machine may be shared); each figure is the mean of rounds.
 # The idle cluster stays up while the engine runs.
-declare -a pg_1 pg_8 pg_replay_1 pg_replay_8 engine_rate engine_replay
+declare -a pg_1 pg_8 pg_replay_1 pg_replay_8 engine_rate engine_replay engine_group
 for round in $(seq 1 "$rounds"); do
   log "round $round/$rounds: pgbench new transfers, 1 and 8 clients, ${seconds} s each"
   pg_1+=("$(pgbench_tps "$work/transfer.sql" 1)")
   if [ $run_engine = 1 ]; then
-    log "round $round/$rounds: ledger-bench $quick_flag --scenario commit --scenario replay"
-    engine=$("$bench" $quick_flag --scenario commit --scenario replay --db-dir "$work/engine")
+    log "round $round/$rounds: ledger-bench $quick_flag --scenario commit --scenario group --scenario replay"
+    engine=$("$bench" $quick_flag --scenario commit --scenario group --scenario replay \
+      --db-dir "$work/engine")
     engine_rate+=("$(awk '/^engine_transfer_rate:/ { printf "%.0f", $2 }' <<<"$engine")")
+    engine_group+=("$(awk '/^group_rate:/ { printf "%.0f", $2 }' <<<"$engine")")
     engine_replay+=("$(awk '/^engine_replay_rate:/ { printf "%.0f", $2 }' <<<"$engine")")
   fi
   pg_8+=("$(pgbench_tps "$work/transfer.sql" 8)")
@@ -277,11 +281,15 @@ echo "postgres_replay_rate_8c: $pg_replay_8 replays/s"
 echo "postgres_journal_rows: $transfers"
 [ $run_engine = 1 ] || exit 0
 engine_rate=$(mean "${engine_rate[@]}"); engine_replay=$(mean "${engine_replay[@]}")
+engine_group=$(mean "${engine_group[@]}")
 best=$(( pg_1 > pg_8 ? pg_1 : pg_8 ))
 best_replay=$(( pg_replay_1 > pg_replay_8 ? pg_replay_1 : pg_replay_8 ))
 echo "# engine (ledger-bench $quick_flag, durability full, one connection)"
 echo "engine_transfer_rate: $engine_rate transfers/s"
 echo "engine_replay_rate: $engine_replay replays/s"
+# Group commit: 8 threads booking single durable transfers through one SharedLedger, like
+# PostgreSQL's 8 clients sharing WAL flushes.
+echo "engine_group_rate: $engine_group transfers/s"
 # PostgreSQL's better rate is usually its 8 clients'. The replay ratio is also given against
 # PostgreSQL's single client: one connection each.
 ratio() { awk -v e="$2" -v p="$3" -v n="$1" 'BEGIN { printf "%s: %.2f\n", n, e / p }'; }
@@ -289,3 +297,5 @@ echo "# engine vs postgres (targets: transfers >= 3x the better rate, replays >=
 ratio ratio_vs_postgres_transfer "$engine_rate" "$best"
 ratio ratio_vs_postgres_replay "$engine_replay" "$best_replay"
 ratio ratio_vs_postgres_replay_1c "$engine_replay" "$pg_replay_1"
+ratio ratio_vs_postgres_group "$engine_group" "$best"
+ratio ratio_vs_postgres_group_8c "$engine_group" "$pg_8"
