@@ -30,6 +30,10 @@ struct Waiter {
   bool done = false;
   TransferResult result;
   std::exception_ptr error;  // set instead of `result` when the booking threw
+  // Its own, so that a leader wakes only the callers it answered and the one that leads
+  // next: with many threads, waking every queued caller per commit would burn CPU that the
+  // leader needs.
+  std::condition_variable wake;
 };
 
 // Up to max_batch waiters taken from the queue's front, chained by `next`.
@@ -70,6 +74,7 @@ class WaitQueue {
   }
 
   [[nodiscard]] std::size_t size() const { return size_; }
+  [[nodiscard]] Waiter* front() const { return head_; }
 
  private:
   Waiter* head_ = nullptr;
@@ -111,7 +116,6 @@ struct SharedLedger::Impl {
   std::mutex connection_mutex;
 
   std::mutex queue_mutex;
-  std::condition_variable answered;  // a group was answered and its leader stepped down
   WaitQueue queue;
   bool leader_active = false;
   GroupCommitStats stats;
@@ -189,10 +193,14 @@ void SharedLedger::Impl::lead(std::unique_lock<std::mutex>& lock) {
   stats.commits += 1;
   stats.transfers += static_cast<std::int64_t>(group.size);
   stats.largest_batch = std::max(stats.largest_batch, static_cast<std::int64_t>(group.size));
-  group.for_each([](Waiter& waiter) { waiter.done = true; });
   leader_active = false;
-  // Wakes the group's callers, and lets one of those still queued lead the next group.
-  answered.notify_all();
+  // Wakes the group's callers, and the first caller still queued to lead the next group.
+  // Under the lock: once it sees `done`, a caller returns and its Waiter is gone.
+  group.for_each([](Waiter& waiter) {
+    waiter.done = true;
+    waiter.wake.notify_one();
+  });
+  if (Waiter* next = queue.front()) next->wake.notify_one();
 }
 
 SharedLedger SharedLedger::open(const std::string& path, const Options& options,
@@ -222,7 +230,7 @@ TransferResult SharedLedger::transfer(const TransferRequest& request) {
   // queued before it; then it leads again).
   while (!self.done) {
     if (impl_->leader_active) {
-      impl_->answered.wait(lock);
+      self.wake.wait(lock);
     } else {
       impl_->lead(lock);
     }
