@@ -107,6 +107,7 @@ struct Options {
   bool keep = false;
   bool no_scale_bare = false;
   bool no_scale_v4 = false;
+  int group_threads = 0;
   std::vector<std::string> only;
   std::string db_dir;
   std::string durability = "full";
@@ -131,6 +132,9 @@ void add_options(CLI::App& app, Options& o) {
   app.add_flag("--no-scale-bare", o.no_scale_bare, "skip bare SQLite in the scale scenario");
   app.add_flag("--no-scale-v4", o.no_scale_v4,
                "skip the engine with random UUIDv4 keys in the scale scenario");
+  app.add_option("--group-threads", o.group_threads,
+                 "threads sharing one SharedLedger in the group scenario (default 8)")
+      ->check(CLI::Range(1, 256));
   app.add_option("--seed", o.seed, "random seed of the keys and amounts");
   app.add_flag("--keep", o.keep, "keep the scenario files (with --db-dir)");
   app.add_option("--child", o.child_role)->group("");
@@ -146,6 +150,7 @@ Config make_config(const Options& o, int argc, char** argv) {
   if (!o.scale_sizes.empty()) config.scale_sizes = o.scale_sizes;
   if (o.no_scale_bare) config.scale_bare = false;
   if (o.no_scale_v4) config.scale_v4 = false;
+  if (o.group_threads > 0) config.group_threads = o.group_threads;
   for (int i = 1; i < argc; ++i) config.args.emplace_back(argv[i]);
   return config;
 }
