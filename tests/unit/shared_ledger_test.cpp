@@ -362,3 +362,18 @@ TEST_CASE("group commit: with_ledger runs other calls on the shared connection b
   CHECK(seen.back() <= kWriters * kPerWriter);
   CHECK(till_balance(shared) == kWriters * kPerWriter);
 }
+
+// A leader waits up to max_wait for as many callers as its previous group suggests; a
+// caller alone expects only itself. With max_wait at 2 s, waiting even once would show.
+TEST_CASE("group commit: a lone caller never waits for a group to fill") {
+  TempDir dir;
+  GroupCommitOptions group;
+  group.max_wait = std::chrono::seconds(2);
+  SharedLedger shared(open_with_accounts(dir.file("lone.db")), group);
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 5; ++i) {
+    CHECK(shared.transfer(make_transfer("lone-" + std::to_string(i), "world", "till", 1)).ok());
+  }
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+  CHECK(shared.stats().commits == 5);
+}
