@@ -7,7 +7,8 @@
 # Postgres"): a key row under a unique constraint (INSERT ... ON CONFLICT DO NOTHING), the
 # debit with its balance check, the credit, the journal row and the stored response, all
 # in ONE transaction; a retry with a completed key returns the stored response. pgbench
-# drives it with 1, 8 and 16 clients and replays completed keys with 1, 8 and 16 clients, in
+# drives it with 1, 8 and 16 clients, with random UUID keys and with time-ordered keys, and
+# replays completed keys with 1, 8 and 16 clients, in
 # rounds that alternate with ledger-bench measuring the engine on the same disk (scenarios
 # commit: one connection, one commit per transfer; group: 8 and 16 threads sharing one
 # SharedLedger, group commit; replay: one connection, and 8 threads with one each); then the
@@ -44,7 +45,7 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift ;;
     --bench) bench=$2; shift ;;
     --no-engine) run_engine=0 ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "bench-postgres.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -139,7 +140,8 @@ CREATE TABLE idempotency_keys (
   journal_seq  bigint REFERENCES journal,
   created_at   timestamptz NOT NULL DEFAULT now(),
   completed_at timestamptz,
-  PRIMARY KEY (principal, idem_key)
+  -- Key first, as in the engine's schema 4: time-ordered keys share one right edge.
+  PRIMARY KEY (idem_key, principal)
 );
 INSERT INTO accounts (id, code, currency, unlimited)
   SELECT i, 'customers:' || i, 'EUR', true FROM generate_series(0, 15) i
@@ -206,6 +208,13 @@ cat >"$work/transfer.sql" <<'EOF'
 \set amount random(1, 99999)
 SELECT transfer('till:' || :till, gen_random_uuid()::text, 'customers:' || :till, 'till:' || :till, :amount, 'EUR', 'receipt ' || :client_id);
 EOF
+# The same with a time-ordered key (12 hex digits of unix milliseconds, then 128 random
+# bits: the engine's issued-key form), like the engine's group scenario's UUIDv7 keys.
+cat >"$work/transfer_ordered.sql" <<'EOF'
+\set till random(0, 15)
+\set amount random(1, 99999)
+SELECT transfer('till:' || :till, lpad(to_hex((extract(epoch FROM clock_timestamp()) * 1000)::bigint), 12, '0') || '-' || replace(gen_random_uuid()::text, '-', ''), 'customers:' || :till, 'till:' || :till, :amount, 'EUR', 'receipt ' || :client_id);
+EOF
 # A retry of a completed sale: same key, same request, so the stored response comes back.
 cat >"$work/replay.sql" <<EOF
 \\set i random(1, $replay_keys)
@@ -240,25 +249,33 @@ psql_run -c "VACUUM ANALYZE" >/dev/null
 # Rounds alternate PostgreSQL and the engine on the same disk, so that load from other
 # processes hits both alike (the machine may be shared); each figure is the mean of rounds.
 # The idle cluster stays up while the engine runs.
-declare -a pg_1 pg_8 pg_16 pg_replay_1 pg_replay_8 pg_replay_16
-declare -a engine_rate engine_replay engine_replay_threads engine_group_8 engine_group_16
+declare -a pg_1 pg_8 pg_16 pg_ordered_1 pg_ordered_8 pg_ordered_16
+declare -a pg_replay_1 pg_replay_8 pg_replay_16
+declare -a engine_rate engine_replay engine_replay_threads
+declare -a engine_group_8 engine_group_8_v4 engine_group_16 engine_group_16_v4
 figure() { awk -v n="$1:" '$1 == n { printf "%.0f", $2 }' <<<"$2"; }  # figure NAME OUTPUT
 for round in $(seq 1 "$rounds"); do
-  log "round $round/$rounds: pgbench new transfers, 1, 8 and 16 clients, ${seconds} s each"
+  log "round $round/$rounds: pgbench new transfers, random and time-ordered keys, 1 client"
   pg_1+=("$(pgbench_tps "$work/transfer.sql" 1)")
+  pg_ordered_1+=("$(pgbench_tps "$work/transfer_ordered.sql" 1)")
   if [ $run_engine = 1 ]; then
-    log "round $round/$rounds: ledger-bench $quick_flag --scenario commit --scenario replay --scenario group (8 and 16 threads)"
+    log "round $round/$rounds: ledger-bench $quick_flag --scenario commit --scenario replay --scenario group (8, then 16 threads)"
     engine=$("$bench" $quick_flag --scenario commit --scenario replay --scenario group \
       --group-threads 8 --db-dir "$work/engine")
     engine_rate+=("$(figure engine_transfer_rate "$engine")")
     engine_replay+=("$(figure engine_replay_rate "$engine")")
     engine_replay_threads+=("$(figure engine_replay_rate_threads "$engine")")
     engine_group_8+=("$(figure group_rate "$engine")")
+    engine_group_8_v4+=("$(figure group_rate_uuid_v4 "$engine")")
     engine=$("$bench" $quick_flag --scenario group --group-threads 16 --db-dir "$work/engine")
     engine_group_16+=("$(figure group_rate "$engine")")
+    engine_group_16_v4+=("$(figure group_rate_uuid_v4 "$engine")")
   fi
+  log "round $round/$rounds: pgbench new transfers, random and time-ordered keys, 8 and 16 clients"
   pg_8+=("$(pgbench_tps "$work/transfer.sql" 8)")
+  pg_ordered_8+=("$(pgbench_tps "$work/transfer_ordered.sql" 8)")
   pg_16+=("$(pgbench_tps "$work/transfer.sql" 16)")
+  pg_ordered_16+=("$(pgbench_tps "$work/transfer_ordered.sql" 16)")
   log "round $round/$rounds: pgbench replays, 1, 8 and 16 clients"
   pg_replay_1+=("$(pgbench_tps "$work/replay.sql" 1)")
   pg_replay_8+=("$(pgbench_tps "$work/replay.sql" 8)")
@@ -276,6 +293,8 @@ mean() {  # mean VALUES...: their mean, rounded; fails on an empty value (a fail
   printf '%s\n' "$@" | awk '{ sum += $1 } END { printf "%.0f", sum / NR }'
 }
 pg_1=$(mean "${pg_1[@]}"); pg_8=$(mean "${pg_8[@]}"); pg_16=$(mean "${pg_16[@]}")
+pg_ordered_1=$(mean "${pg_ordered_1[@]}"); pg_ordered_8=$(mean "${pg_ordered_8[@]}")
+pg_ordered_16=$(mean "${pg_ordered_16[@]}")
 pg_replay_1=$(mean "${pg_replay_1[@]}"); pg_replay_8=$(mean "${pg_replay_8[@]}")
 pg_replay_16=$(mean "${pg_replay_16[@]}")
 
@@ -287,6 +306,9 @@ echo "rounds: $rounds of ${seconds} s per pgbench run"
 echo "postgres_transfer_rate_1c: $pg_1 transfers/s"
 echo "postgres_transfer_rate_8c: $pg_8 transfers/s"
 echo "postgres_transfer_rate_16c: $pg_16 transfers/s"
+echo "postgres_transfer_rate_1c_time_ordered: $pg_ordered_1 transfers/s"
+echo "postgres_transfer_rate_8c_time_ordered: $pg_ordered_8 transfers/s"
+echo "postgres_transfer_rate_16c_time_ordered: $pg_ordered_16 transfers/s"
 echo "postgres_replay_rate_1c: $pg_replay_1 replays/s"
 echo "postgres_replay_rate_8c: $pg_replay_8 replays/s"
 echo "postgres_replay_rate_16c: $pg_replay_16 replays/s"
@@ -294,12 +316,16 @@ echo "postgres_journal_rows: $transfers"
 [ $run_engine = 1 ] || exit 0
 engine_rate=$(mean "${engine_rate[@]}"); engine_replay=$(mean "${engine_replay[@]}")
 engine_replay_threads=$(mean "${engine_replay_threads[@]}")
-engine_group_8=$(mean "${engine_group_8[@]}"); engine_group_16=$(mean "${engine_group_16[@]}")
+engine_group_8=$(mean "${engine_group_8[@]}"); engine_group_8_v4=$(mean "${engine_group_8_v4[@]}")
+engine_group_16=$(mean "${engine_group_16[@]}")
+engine_group_16_v4=$(mean "${engine_group_16_v4[@]}")
 max() { printf '%s\n' "$@" | sort -n | tail -1; }
-best=$(max "$pg_1" "$pg_8")            # the issue's "better rate (1 or 8 clients)"
+# The issue's "better rate (1 or 8 clients)", for each kind of key; and with 16 clients.
+best=$(max "$pg_1" "$pg_8")
+best_ordered=$(max "$pg_ordered_1" "$pg_ordered_8")
 best_16=$(max "$pg_1" "$pg_8" "$pg_16")
+best_ordered_16=$(max "$pg_ordered_1" "$pg_ordered_8" "$pg_ordered_16")
 best_replay=$(max "$pg_replay_1" "$pg_replay_8")
-best_replay_16=$(max "$pg_replay_1" "$pg_replay_8" "$pg_replay_16")
 echo "# engine (ledger-bench $quick_flag, durability full)"
 echo "engine_transfer_rate: $engine_rate transfers/s"
 echo "engine_replay_rate: $engine_replay replays/s"
@@ -307,17 +333,23 @@ echo "engine_replay_rate: $engine_replay replays/s"
 echo "engine_replay_rate_8_threads: $engine_replay_threads replays/s"
 # Group commit: threads booking single durable transfers through one SharedLedger, like
 # PostgreSQL's clients sharing WAL flushes; 16 threads is one per till of the workload.
+# UUIDv7 (time-ordered) client keys, and random UUIDv4 keys.
 echo "engine_group_rate_8_threads: $engine_group_8 transfers/s"
+echo "engine_group_rate_8_threads_uuid_v4: $engine_group_8_v4 transfers/s"
 echo "engine_group_rate_16_threads: $engine_group_16 transfers/s"
+echo "engine_group_rate_16_threads_uuid_v4: $engine_group_16_v4 transfers/s"
 ratio() { awk -v e="$2" -v p="$3" -v n="$1" 'BEGIN { printf "%s: %.2f\n", n, e / p }'; }
 echo "# engine vs postgres (targets: transfers >= 3x the better rate of 1 or 8 clients, replays >= 10x)"
-echo "# one connection each:"
+echo "# one connection each, random keys:"
 ratio ratio_vs_postgres_transfer_1c "$engine_rate" "$pg_1"
 ratio ratio_vs_postgres_replay_1c "$engine_replay" "$pg_replay_1"
 echo "# the engine's one connection against PostgreSQL's better of 1 and 8 clients:"
 ratio ratio_vs_postgres_transfer "$engine_rate" "$best"
 ratio ratio_vs_postgres_replay "$engine_replay" "$best_replay"
-echo "# as many engine threads as PostgreSQL clients:"
-ratio ratio_vs_postgres_group_8 "$engine_group_8" "$best"
+echo "# 8 engine threads against PostgreSQL's better of 1 and 8 clients, same kind of keys:"
+ratio ratio_vs_postgres_group_8 "$engine_group_8" "$best_ordered"
+ratio ratio_vs_postgres_group_8_uuid_v4 "$engine_group_8_v4" "$best"
 ratio ratio_vs_postgres_replay_8 "$engine_replay_threads" "$best_replay"
-ratio ratio_vs_postgres_group_16 "$engine_group_16" "$best_16"
+echo "# 16 engine threads against PostgreSQL's best of 1, 8 and 16 clients, same kind of keys:"
+ratio ratio_vs_postgres_group_16 "$engine_group_16" "$best_ordered_16"
+ratio ratio_vs_postgres_group_16_uuid_v4 "$engine_group_16_v4" "$best_16"

@@ -65,10 +65,25 @@ TEST_CASE("a new ledger file is private, in WAL mode, and at the latest schema")
   REQUIRE(::stat(path.c_str(), &info) == 0);
   CHECK((info.st_mode & 0777) == 0600);
   CHECK(raw_sql(path, "PRAGMA journal_mode") == "wal");
-  CHECK(raw_sql(path, "PRAGMA user_version") == "3");
+  CHECK(raw_sql(path, "PRAGMA user_version") == "4");
   CHECK(raw_sql(path, "PRAGMA application_id") == std::to_string(0x4c444752));
   CHECK(raw_sql(path, "SELECT count(*) FROM sqlite_schema WHERE name IN "
                       "('accounts','journal','idempotency_keys','meta')") == "4");
+}
+
+// The first column of the UNIQUE index on the key records (schema 4: the key, so that
+// time-ordered keys of every principal share one right edge).
+constexpr const char* kFirstKeyIndexColumn =
+    "SELECT name FROM pragma_index_info((SELECT name FROM pragma_index_list('idempotency_keys') "
+    "WHERE \"unique\" = 1 AND origin = 'u')) WHERE seqno = 0";
+
+TEST_CASE("the key index leads with the key, then the principal") {
+  TempDir dir;
+  auto path = dir.file("index.db");
+  { Ledger ledger = Ledger::open(path); }
+  CHECK(raw_sql(path, kFirstKeyIndexColumn) == "idem_key");
+  CHECK(raw_sql(path, "SELECT count(*) FROM pragma_index_list('idempotency_keys') "
+                      "WHERE \"unique\" = 1") == "1");
 }
 
 TEST_CASE("reopening an existing ledger keeps its data and applies no migration twice") {
@@ -77,7 +92,7 @@ TEST_CASE("reopening an existing ledger keeps its data and applies no migration 
   { open_with_accounts(path); }
   Ledger again = Ledger::open(path);
   CHECK(again.list_accounts().size() == 3);
-  CHECK(raw_sql(path, "PRAGMA user_version") == "3");
+  CHECK(raw_sql(path, "PRAGMA user_version") == "4");
 }
 
 TEST_CASE("a missing file is refused when creation is off") {
@@ -163,7 +178,7 @@ TEST_CASE("an empty existing file becomes a ledger") {
   ::chmod(path.c_str(), 0600);
   Ledger ledger = Ledger::open(path);
   CHECK(ledger.list_accounts().empty());
-  CHECK(raw_sql(path, "PRAGMA user_version") == "3");
+  CHECK(raw_sql(path, "PRAGMA user_version") == "4");
 }
 
 TEST_CASE("a version-1 ledger is migrated forward in one step and keeps its data") {
@@ -181,17 +196,18 @@ TEST_CASE("a version-1 ledger is migrated forward in one step and keeps its data
   ::chmod(path.c_str(), 0600);
   REQUIRE(raw_sql(path, "PRAGMA user_version") == "1");
   Ledger ledger = Ledger::open(path);
-  CHECK(raw_sql(path, "PRAGMA user_version") == "3");
+  CHECK(raw_sql(path, "PRAGMA user_version") == "4");
   auto account = ledger.find_account("old-till");
   REQUIRE(account);
   CHECK(account->pending_minor == 0);
   CHECK(ledger.verify().ok());
 }
 
-// Schema 3 moved the key records out of the WITHOUT ROWID (principal, key) b-tree. A ledger
-// written before that (rebuilt here in the version-2 layout with raw SQL) keeps answering
-// every completed key with its byte-identical response, and refuses its tombstones.
-TEST_CASE("a version-2 ledger's keys still replay after the upgrade to version 3") {
+// Schema 3 moved the key records out of the WITHOUT ROWID (principal, key) b-tree, schema 4
+// put the key first in their index. A ledger written before both (rebuilt here in the
+// version-2 layout with raw SQL) keeps answering every completed key with its
+// byte-identical response, and refuses its tombstones.
+TEST_CASE("a version-2 ledger's keys still replay after the upgrades to versions 3 and 4") {
   TempDir dir;
   auto path = dir.file("v2.db");
   std::vector<TransferResult> before;
@@ -222,8 +238,9 @@ TEST_CASE("a version-2 ledger's keys still replay after the upgrade to version 3
                         "WHERE name = 'id'") == "0");
 
   Ledger ledger = Ledger::open(path);
-  CHECK(raw_sql(path, "PRAGMA user_version") == "3");
+  CHECK(raw_sql(path, "PRAGMA user_version") == "4");
   CHECK(raw_sql(path, "SELECT count(*) FROM idempotency_keys") == "21");
+  CHECK(raw_sql(path, kFirstKeyIndexColumn) == "idem_key");
   for (int i = 0; i < 20; ++i) {
     auto again = ledger.transfer(make_transfer(fmt::format("sale-{}", i), "world", "till", 100 + i));
     CHECK(again.replayed);
