@@ -3,12 +3,13 @@
 // A Ledger commits each transfer() on its own, with its own fsync, so a process books at
 // most one durable transfer per fsync. A SharedLedger lets many threads call transfer() at
 // once and books the transfers that arrive while a commit is in flight together, in ONE
-// transaction with ONE fsync (leader/follower group commit, as PostgreSQL does with
-// commit_delay = 0): the first caller to find no commit in flight becomes the leader, takes
-// up to GroupCommitOptions::max_batch queued transfers (its own and the others'), books them
-// with Ledger::transfer_batch(..., BatchMode::independent), hands each caller its own
-// result and wakes it. Callers that arrive meanwhile form the next group. Nobody waits for a
-// group to fill: a lone caller is booked at once (a group of one uses Ledger::transfer).
+// transaction with ONE fsync (leader/follower group commit): the first caller to find no
+// commit in flight becomes the leader, waits at most GroupCommitOptions::max_wait (100 µs)
+// for as many callers as its previous group had, takes up to max_batch queued transfers
+// (its own and the others'), books them with Ledger::transfer_batch(...,
+// BatchMode::independent), hands each caller its own result and wakes it. Callers that
+// arrive meanwhile form the next group. A lone caller is booked at once (it expects nobody
+// else, and a group of one uses Ledger::transfer).
 //
 // What a caller sees is what Ledger::transfer would have given it:
 //   - Durability is unchanged: transfer() returns only after the commit holding the
