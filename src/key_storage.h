@@ -3,8 +3,9 @@
 // Keys are 1..255 printable ASCII characters, but nearly all of them are one of two forms
 // of lowercase hex: a client's UUID ("8-4-4-4-12", 36 characters) or a key this engine
 // issued ("{12 hex of ms}-{32 hex}", 45 characters). Those are stored as their 16 or 22
-// raw bytes (a BLOB); every other key is stored as its TEXT. The (principal, key) index
-// takes one random insert per transfer, so its entries shrink from ~60 to ~35 bytes.
+// raw bytes (a BLOB); every other key is stored as its TEXT. The (key, principal) index
+// (schema 4) takes one insert per transfer, so its entries shrink from ~60 to ~35 bytes;
+// both forms start with their time (issued keys, UUIDv7), so those inserts are in order.
 // The mapping is exact both ways: only the lowercase forms map to a BLOB, a BLOB decodes to
 // exactly that lowercase text, and SQLite never compares a BLOB equal to a TEXT.
 #pragma once
