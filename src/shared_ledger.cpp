@@ -18,8 +18,8 @@
 #include <condition_variable>
 #include <exception>
 #include <mutex>
-#include <utility>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ledger {
@@ -27,7 +27,7 @@ namespace {
 
 // A one-shot wake-up. Not std::binary_semaphore: libstdc++'s spins and sched_yield()s
 // before it sleeps, and 8 spinning callers on 2 cores took CPU from the leader. Safe to
-// destroy as soon as wait() returns: release() touches it only while holding its mutex.
+// destroy as soon as acquire() returns: release() touches it only while holding its mutex.
 class Signal {
  public:
   void release() {
@@ -64,10 +64,15 @@ struct Group {
   Waiter* first = nullptr;
   std::size_t size = 0;
 
+  // Reads each waiter's `next` before calling `fn` on it, so `fn` may release the waiter.
   template <typename Fn>
   void for_each(Fn&& fn) const {
     Waiter* waiter = first;
-    for (std::size_t i = 0; i < size; ++i, waiter = waiter->next) fn(*waiter);
+    for (std::size_t i = 0; i < size; ++i) {
+      Waiter* next = waiter->next;
+      fn(*waiter);
+      waiter = next;
+    }
   }
 };
 
@@ -146,8 +151,7 @@ struct SharedLedger::Impl {
   // still queued); a leader waits at most group.max_wait for that many to queue. A lone
   // caller expects only itself, so it never waits.
   std::size_t expected_callers = 1;
-  bool leader_waiting = false;
-  std::condition_variable arrivals;  // notified by an arrival while a leader waits
+  std::condition_variable arrivals;  // notified by every arrival; a waiting leader listens
   GroupCommitStats stats;
 };
 
@@ -180,34 +184,26 @@ void SharedLedger::Impl::book_one_by_one(const Group& group) noexcept {
 
 void SharedLedger::Impl::book(const Group& group) noexcept {
   std::lock_guard connection(connection_mutex);
+  // A group of one takes Ledger::transfer's path, which answers a replay without queueing
+  // for SQLite's write lock.
+  if (group.size == 1) {
+    book_one_by_one(group);
+    return;
+  }
   try {
-    // A group of one takes Ledger::transfer's path, which answers a replay without
-    // queueing for SQLite's write lock.
-    if (group.size == 1) {
-      group.first->result = ledger.transfer(*group.first->request);
-    } else {
-      book_together(group);
-    }
+    book_together(group);
     return;
   } catch (const Error& error) {
     // Busy or I/O: the group's transaction was rolled back; every caller retries with its
     // same key, as after its own failed transfer. Retrying one by one here would only make
     // each wait out the busy timeout again.
-    if (error.transient() && group.size > 1) {
+    if (error.transient()) {
       const Error each = group_error(error, group.size);
       // A copy per caller: callers rethrow and catch it in their own threads.
       group.for_each([&](Waiter& waiter) { waiter.error = std::make_exception_ptr(each); });
       return;
     }
-    if (group.size == 1) {
-      group.first->error = std::current_exception();
-      return;
-    }
   } catch (...) {
-    if (group.size == 1) {
-      group.first->error = std::current_exception();
-      return;
-    }
   }
   // Anything else (a bug, a throwing clock) rolled the whole group back too: book each
   // transfer alone, so that a fault tied to one request fails that caller only.
@@ -224,9 +220,7 @@ void SharedLedger::Impl::lead(Waiter& self) {
       // answered when the next leader starts), and each group costs a commit.
       const std::size_t wanted = std::min(expected_callers, this->group.max_batch);
       if (queue.size() < wanted && this->group.max_wait.count() > 0) {
-        leader_waiting = true;
         arrivals.wait_for(lock, this->group.max_wait, [&] { return queue.size() >= wanted; });
-        leader_waiting = false;
       }
       group = queue.take(this->group.max_batch);
     }
@@ -245,16 +239,11 @@ void SharedLedger::Impl::lead(Waiter& self) {
         leader_active = next_leader != nullptr;  // an empty queue: the next caller leads
       }
     }
-    // Answers the group; `next` is read before release() lets that caller return.
-    Waiter* waiter = group.first;
-    for (std::size_t i = 0; i < group.size; ++i) {
-      Waiter* next = waiter->next;
-      if (waiter != &self) {
-        waiter->wake = Waiter::Wake::answered;
-        waiter->ready.release();
-      }
-      waiter = next;
-    }
+    group.for_each([&](Waiter& waiter) {
+      if (&waiter == &self) return;
+      waiter.wake = Waiter::Wake::answered;
+      waiter.ready.release();
+    });
     if (!own_booked) continue;  // more than max_batch callers were queued before ours
     // Then the next leader. (Answering first measured better than waking it first: the
     // callers queued meanwhile make its group bigger.)
@@ -290,7 +279,7 @@ TransferResult SharedLedger::transfer(const TransferRequest& request) {
   {
     std::lock_guard lock(impl_->queue_mutex);
     impl_->queue.push(self);
-    if (impl_->leader_waiting) impl_->arrivals.notify_one();
+    impl_->arrivals.notify_one();  // no syscall when no leader waits
     leads = !std::exchange(impl_->leader_active, true);
   }
   // Either a leader answers us, or we are (or are made) the leader: the leader that books
