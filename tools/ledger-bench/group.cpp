@@ -2,9 +2,7 @@
 // (the engine's group commit), in rounds alternating with bare SQLite's one-row durable
 // commit from one thread, as in the commit scenario; with UUIDv7 client keys, then UUIDv4. The ratio says how many durable
 // transfers group commit books per fsync-bound commit the disk allows a single writer.
-#include <exception>
 #include <stdexcept>
-#include <thread>
 #include <vector>
 
 #include "bare.h"
@@ -33,30 +31,11 @@ std::int64_t book_for(ledger::SharedLedger& shared, Client& client, double secon
   return run_for(seconds, book_one).items;
 }
 
-// Every client books sales for `seconds`; returns the transfers booked and the wall time
-// from the start of the first client to the end of the last. Rethrows a client's error.
+// Every client books sales for `seconds`, each on its own thread; returns the transfers
+// booked and the wall time. Rethrows a client's error.
 Throughput group_round(ledger::SharedLedger& shared, std::vector<Client>& clients, double seconds) {
-  std::vector<std::exception_ptr> errors(clients.size());
-  std::vector<std::int64_t> booked(clients.size(), 0);
-  std::vector<std::thread> threads;
-  const auto start = Clock::now();
-  for (std::size_t i = 0; i < clients.size(); ++i) {
-    threads.emplace_back([&, i] {
-      try {
-        booked[i] = book_for(shared, clients[i], seconds);
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-    });
-  }
-  for (auto& thread : threads) thread.join();
-  Throughput done;
-  done.seconds = seconds_since(start);
-  for (std::size_t i = 0; i < clients.size(); ++i) {
-    if (errors[i]) std::rethrow_exception(errors[i]);
-    done.items += booked[i];
-  }
-  return done;
+  return run_in_threads(clients.size(),
+                        [&](std::size_t i) { return book_for(shared, clients[i], seconds); });
 }
 
 std::vector<Client> make_clients(const Config& config, KeyKind kind) {

@@ -1,7 +1,5 @@
 // replay and latency: one process, bare and engine side by side.
-#include <atomic>
 #include <stdexcept>
-#include <thread>
 
 #include "bare.h"
 #include "scenarios.h"
@@ -50,31 +48,20 @@ std::vector<Key16> store_bare_responses(BareDb& bare, KeyGen& keys, std::int64_t
 Throughput replay_in_threads(const Config& config, const std::string& path,
                              const std::vector<ledger::TransferRequest>& done, int threads,
                              double seconds) {
-  std::atomic<std::int64_t> total{0};
-  std::vector<std::string> errors(static_cast<std::size_t>(threads));
-  std::vector<std::thread> workers;
-  const auto start = Clock::now();
-  for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] {
-      try {
-        ledger::Ledger engine = open_engine(path, config);
-        KeyGen keys(config.seed, 100 + static_cast<std::uint64_t>(t));
-        Throughput mine = run_for(seconds, [&] {
-          ledger::TransferResult result = engine.transfer(done[keys.below(done.size())]);
-          if (!result.replayed) throw std::runtime_error("a completed key was not replayed");
-          return 1;
-        });
-        total += mine.items;
-      } catch (const std::exception& e) {
-        errors[static_cast<std::size_t>(t)] = e.what();
-      }
+  try {
+    return run_in_threads(static_cast<std::size_t>(threads), [&](std::size_t t) {
+      ledger::Ledger engine = open_engine(path, config);
+      KeyGen keys(config.seed, 100 + t);
+      return run_for(seconds, [&] {
+               ledger::TransferResult result = engine.transfer(done[keys.below(done.size())]);
+               if (!result.replayed) throw std::runtime_error("a completed key was not replayed");
+               return 1;
+             })
+          .items;
     });
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("replay in threads: ") + e.what());
   }
-  for (std::thread& worker : workers) worker.join();
-  for (const std::string& error : errors) {
-    if (!error.empty()) throw std::runtime_error("replay in threads: " + error);
-  }
-  return Throughput{total.load(), seconds_since(start)};
 }
 
 }  // namespace

@@ -4,8 +4,10 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace bench {
@@ -61,6 +63,35 @@ Throughput run_for(double seconds, Op&& op) {
     done.items += op();
     done.seconds = seconds_since(start);
   } while (done.seconds < seconds);
+  return done;
+}
+
+// Runs `work(i)` for every i in [0, count), each on its own thread, all at once. Returns
+// the sum of what they return (items done) and the wall time from the first start to the
+// last end. After all have ended, rethrows the exception of the first thread that threw.
+template <typename Work>
+Throughput run_in_threads(std::size_t count, Work&& work) {
+  std::vector<std::int64_t> items(count, 0);
+  std::vector<std::exception_ptr> errors(count);
+  std::vector<std::thread> threads;
+  threads.reserve(count);
+  const auto start = Clock::now();
+  for (std::size_t i = 0; i < count; ++i) {
+    threads.emplace_back([&, i] {
+      try {
+        items[i] = work(i);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  Throughput done;
+  done.seconds = seconds_since(start);
+  for (std::size_t i = 0; i < count; ++i) {
+    if (errors[i]) std::rethrow_exception(errors[i]);
+    done.items += items[i];
+  }
   return done;
 }
 
