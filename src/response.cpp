@@ -1,13 +1,46 @@
 #include "response.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cassert>
-#include <iterator>
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 namespace ledger::detail {
+namespace {
+
+// Whether nlohmann's serializer (ensure_ascii false) writes `text` unchanged: printable
+// ASCII without '"' or '\\'. It escapes control characters, '"' and '\\', and validates
+// (and may replace) bytes >= 0x80; everything else it copies byte for byte. Most values
+// (account codes, amounts, keys, memos) are plain, and copying them directly is what keeps
+// dump() off the profile.
+bool written_verbatim(std::string_view text) {
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte >= 0x80 || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+// Appends `text` as nlohmann escapes it. json::dump(-1, ' ', false, replace) is exactly this
+// serializer writing compactly into a string. It is nlohmann's detail API:
+// tests/unit/response_test.cpp compares dump() with json::dump, so a change in it cannot
+// pass unnoticed.
+void append_escaped(std::string& out, std::string_view text) {
+  nlohmann::detail::serializer<nlohmann::json> serializer(
+      nlohmann::detail::output_adapter<char, std::string>(out), ' ',
+      nlohmann::json::error_handler_t::replace);
+  const nlohmann::json value(text);
+  // pretty_print false, ensure_ascii false, indent 0: as json::dump(-1, ' ', false, ...)
+  serializer.dump(value, false, false, 0);
+}
+
+void append_integer(std::string& out, std::int64_t value) {
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  out.append(digits, end);
+}
+
+}  // namespace
 
 ResponseBody::ResponseBody(std::initializer_list<Field> fields) {
   entries_.reserve(fields.size());
@@ -103,28 +136,20 @@ std::string ResponseBody::dump() const {
   std::string out;
   out.reserve(estimate + estimate / 8);
   out.push_back('{');
-  // nlohmann escapes every text value. json::dump(-1, ' ', false, replace) is exactly this
-  // serializer writing compactly into a string; one serializer appending to `out` (instead
-  // of a dump() per field, each constructing a serializer and a result string) is what makes
-  // dump() cheap. The serializer is nlohmann's detail API: tests/unit/response_test.cpp
-  // compares the output with json::dump, so a change in it cannot pass unnoticed.
-  nlohmann::detail::serializer<nlohmann::json> serializer(
-      nlohmann::detail::output_adapter<char, std::string>(out), ' ',
-      nlohmann::json::error_handler_t::replace);
-  nlohmann::json scratch(nlohmann::json::value_t::string);  // reused for every text field
-  std::string& scratch_text = *scratch.get_ptr<std::string*>();
   for (std::size_t i = 0; i < entries_.size(); ++i) {
     const Entry& entry = *order[i];
     if (i != 0) out.push_back(',');
     out.push_back('"');
     out.append(entry.key);  // [a-z0-9_]+: nothing to escape
     out.append("\":");
-    if (entry.is_text) {
-      scratch_text.assign(entry.text);
-      // pretty_print false, ensure_ascii false, indent 0: as json::dump(-1, ' ', false, ...)
-      serializer.dump(scratch, false, false, 0);
+    if (!entry.is_text) {
+      append_integer(out, entry.integer);
+    } else if (written_verbatim(entry.text)) {
+      out.push_back('"');
+      out.append(entry.text);
+      out.push_back('"');
     } else {
-      fmt::format_to(std::back_inserter(out), "{}", entry.integer);
+      append_escaped(out, entry.text);
     }
   }
   out.push_back('}');

@@ -175,6 +175,18 @@ TEST_CASE("text values are escaped exactly as nlohmann escapes them, invalid UTF
   CHECK(ResponseBody{{"m", "bad \xff!"}}.dump() == "{\"m\":\"bad \xef\xbf\xbd!\"}");
 }
 
+// dump() copies plain printable ASCII itself and hands everything else to nlohmann: every
+// byte value, alone and inside plain text, must come out as nlohmann writes it.
+TEST_CASE("every byte value, alone and amid plain text, dumps like nlohmann") {
+  for (int value = 0; value < 256; ++value) {
+    CAPTURE(value);
+    const std::string byte(1, static_cast<char>(value));
+    for (const std::string& text : {byte, "till " + byte + " 7", byte + byte + "x"}) {
+      CHECK(ResponseBody{{"memo", text}}.dump() == reference_dump(json{{"memo", text}}));
+    }
+  }
+}
+
 TEST_CASE("random sequences of set, erase and update dump like the reference") {
   const std::vector<const char*> keys = {
       "a",          "a0",    "a_b",  "ab",   "amount", "amount_minor", "b",
