@@ -12,12 +12,19 @@ constexpr std::size_t kUuidLength = 36;    // 8-4-4-4-12
 constexpr std::size_t kIssuedLength = 45;  // 12-32
 constexpr std::size_t kUuidBytes = 16;
 constexpr std::size_t kIssuedBytes = 22;
+static_assert(CompactKey::kMaxBytes == kIssuedBytes);
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;  // uppercase hex is stored as TEXT, so that it reads back as uppercase
-}
+// The value of each lowercase hex digit; -1 for every other byte (uppercase hex is stored
+// as TEXT, so that it reads back as uppercase). A table: this runs on every lookup.
+constexpr std::array<signed char, 256> kHexValue = [] {
+  std::array<signed char, 256> table{};
+  table.fill(-1);
+  for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = static_cast<signed char>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) table[static_cast<std::size_t>(c)] = static_cast<signed char>(c - 'a' + 10);
+  return table;
+}();
+
+int hex_value(char c) { return kHexValue[static_cast<unsigned char>(c)]; }
 
 // Positions of the dashes of each form; every other character is a lowercase hex digit.
 bool is_dash_at(std::size_t length, std::size_t i) {
@@ -27,11 +34,10 @@ bool is_dash_at(std::size_t length, std::size_t i) {
 
 }  // namespace
 
-std::optional<std::string> compact_key(std::string_view key) {
+std::optional<CompactKey> compact_key(std::string_view key) {
   if (key.size() != kUuidLength && key.size() != kIssuedLength) return std::nullopt;
-  // Called on every lookup: one pass, no allocation beyond the result's small buffer.
-  char bytes[kIssuedBytes];
-  std::size_t count = 0;
+  // Called on every lookup: one pass, no allocation.
+  CompactKey bytes;
   for (std::size_t i = 0; i < key.size();) {
     if (is_dash_at(key.size(), i)) {
       if (key[i] != '-') return std::nullopt;
@@ -41,10 +47,10 @@ std::optional<std::string> compact_key(std::string_view key) {
     const int high = hex_value(key[i]);
     const int low = hex_value(key[i + 1]);
     if ((high | low) < 0) return std::nullopt;
-    bytes[count++] = static_cast<char>(high << 4 | low);
+    bytes.push_back(static_cast<char>(high << 4 | low));
     i += 2;
   }
-  return std::string(bytes, count);
+  return bytes;
 }
 
 std::string key_from_column(const SQLite::Column& column) {
@@ -67,11 +73,12 @@ std::string key_from_column(const SQLite::Column& column) {
 }
 
 void bind_key(SQLite::Statement& statement, int index, const std::string& key,
-              std::string& scratch) {
-  if (auto bytes = compact_key(key)) {
-    scratch = std::move(*bytes);
-    statement.bindNoCopy(index, static_cast<const void*>(scratch.data()),
-                         static_cast<int>(scratch.size()));
+              std::optional<CompactKey>& scratch) {
+  scratch = compact_key(key);
+  if (scratch) {
+    const std::string_view bytes = scratch->bytes();
+    statement.bindNoCopy(index, static_cast<const void*>(bytes.data()),
+                         static_cast<int>(bytes.size()));
   } else {
     statement.bindNoCopy(index, key);
   }
@@ -86,9 +93,9 @@ void ledger_key_function(sqlite3_context* context, int, sqlite3_value** argv) {
   }
   const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
   std::string_view key(text, static_cast<std::size_t>(sqlite3_value_bytes(argv[0])));
-  if (auto bytes = compact_key(key)) {
-    sqlite3_result_blob(context, bytes->data(), static_cast<int>(bytes->size()),
-                        SQLITE_TRANSIENT);
+  if (auto compact = compact_key(key)) {
+    const std::string_view bytes = compact->bytes();
+    sqlite3_result_blob(context, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
   } else {
     sqlite3_result_value(context, argv[0]);
   }

@@ -13,6 +13,8 @@
 #include <SQLiteCpp/Column.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <array>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,8 +23,22 @@ struct sqlite3;
 
 namespace ledger::detail {
 
+// The 16 or 22 raw bytes of a hex-form key, held inline: every lookup makes one, and a
+// std::string of 16+ bytes would allocate.
+class CompactKey {
+ public:
+  static constexpr std::size_t kMaxBytes = 22;
+
+  [[nodiscard]] std::string_view bytes() const { return {data_.data(), size_}; }
+  void push_back(char byte) { data_[size_++] = byte; }
+
+ private:
+  std::array<char, kMaxBytes> data_{};
+  std::size_t size_ = 0;
+};
+
 // The raw bytes of a key of one of the two hex forms, or nullopt if it is stored as TEXT.
-std::optional<std::string> compact_key(std::string_view key);
+std::optional<CompactKey> compact_key(std::string_view key);
 
 // The key's text back from the stored column (BLOB or TEXT).
 std::string key_from_column(const SQLite::Column& column);
@@ -30,7 +46,7 @@ std::string key_from_column(const SQLite::Column& column);
 // Binds `key` in its stored form. `scratch` holds the compact bytes and must outlive the
 // statement's next step.
 void bind_key(SQLite::Statement& statement, int index, const std::string& key,
-              std::string& scratch);
+              std::optional<CompactKey>& scratch);
 
 // Registers the SQL function ledger_key(text) -> the stored form, used by the migration
 // that compacts existing keys and by verify's joins of the journal (which keeps the text).

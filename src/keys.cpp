@@ -56,7 +56,7 @@ const char* state_name(KeyState state) {
 // Binds (principal, key) as parameters 1 and 2 and steps: true if the key's row was found.
 // `scratch` holds the key's stored bytes until the statement is reset.
 bool step_key_row(SQLite::Statement& query, const std::string& principal, const std::string& key,
-                  std::string& scratch) {
+                  std::optional<CompactKey>& scratch) {
   bind_text(query, 1, principal);
   bind_key(query, 2, key, scratch);
   return query.executeStep();
@@ -68,7 +68,7 @@ std::optional<StoredKey> load_key(Db& db, const std::string& principal, const st
   auto& query = db.statement(
       "SELECT operation, issued, state, request, fingerprint, result, response, transfer_seq, "
       "expires_at FROM idempotency_keys WHERE principal = ? AND idem_key = ?");
-  std::string stored_key;
+  std::optional<CompactKey> stored_key;
   if (!step_key_row(query, principal, key, stored_key)) return std::nullopt;
   StoredKey stored;
   stored.operation = query.getColumn(0).getString();
@@ -90,7 +90,7 @@ std::optional<CompletedKey> find_completed_key(Db& db, const std::string& princi
   auto& query = db.statement(
       "SELECT fingerprint, result, response, transfer_seq FROM idempotency_keys "
       "WHERE principal = ? AND idem_key = ? AND state = 'completed'");
-  std::string stored_key;
+  std::optional<CompactKey> stored_key;
   if (!step_key_row(query, principal, key, stored_key)) return std::nullopt;
   const SQLite::Column stored_fingerprint = query.getColumn(0);
   if (static_cast<std::size_t>(stored_fingerprint.getBytes()) != fingerprint.size() ||
@@ -121,7 +121,7 @@ void store_key_outcome(Db& db, const KeyOutcome& outcome) {
   bind_text(statement, 4, outcome.response);
   if (outcome.transfer_seq) statement.bind(5, *outcome.transfer_seq);
   statement.bind(6, outcome.now_ms);
-  std::string stored_key;
+  std::optional<CompactKey> stored_key;
   bind_text(statement, 7, outcome.principal);
   bind_key(statement, 8, outcome.key, stored_key);
   if (!outcome.existing_issued) bind_text(statement, 9, outcome.operation);
@@ -148,7 +148,7 @@ KeyRecord issue_key(Impl& impl, const std::string& principal, const std::string&
   auto& insert = impl.db.statement(
       "INSERT INTO idempotency_keys (principal, idem_key, operation, issued, state, created_at, "
       "expires_at) VALUES (?, ?, ?, 1, 'issued', ?, ?)");
-  std::string stored_key;
+  std::optional<CompactKey> stored_key;
   insert.bind(1, principal);
   bind_key(insert, 2, key, stored_key);
   insert.bind(3, operation);
@@ -164,7 +164,7 @@ std::optional<KeyRecord> find_key(Impl& impl, const std::string& principal,
   static const std::string sql = std::string(kSelectKeyRecord) +
                                  " WHERE principal = ? AND idem_key = ?";
   auto& query = impl.db.statement(sql.c_str());
-  std::string stored_key;
+  std::optional<CompactKey> stored_key;
   if (!step_key_row(query, principal, key, stored_key)) return std::nullopt;
   return read_key_record(query, impl.now_ms());
 }

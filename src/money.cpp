@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <limits>
 
 namespace ledger {
@@ -38,6 +39,39 @@ constexpr std::array<std::string_view, 132> kTwoExponent = {
     "ZMW", "ZWL",
 };
 
+// A three-letter code as one integer: lookups compare integers, not strings.
+constexpr std::uint32_t pack_code(std::string_view code) {
+  return static_cast<std::uint32_t>(static_cast<unsigned char>(code[0])) << 16 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(code[1])) << 8 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(code[2]));
+}
+
+struct PackedExponent {
+  std::uint32_t code;
+  int exponent;
+};
+
+// Both lists above, packed and sorted once at compile time: currency_exponent runs several
+// times per transfer (validation, the response's decimal amount).
+constexpr auto kExponentByCode = [] {
+  std::array<PackedExponent, kNonTwoExponent.size() + kTwoExponent.size()> table{};
+  std::size_t i = 0;
+  for (const auto& entry : kNonTwoExponent) table[i++] = {pack_code(entry.code), entry.exponent};
+  for (std::string_view code : kTwoExponent) table[i++] = {pack_code(code), 2};
+  std::sort(table.begin(), table.end(),
+            [](const PackedExponent& a, const PackedExponent& b) { return a.code < b.code; });
+  return table;
+}();
+
+static_assert(
+    [] {
+      for (std::size_t i = 1; i < kExponentByCode.size(); ++i) {
+        if (kExponentByCode[i - 1].code == kExponentByCode[i].code) return false;
+      }
+      return true;
+    }(),
+    "a currency code is listed twice");
+
 constexpr std::int64_t kPow10[] = {1, 10, 100, 1000, 10000};
 
 AmountParse refuse(std::string_view text, std::string_view why) {
@@ -49,11 +83,13 @@ AmountParse refuse(std::string_view text, std::string_view why) {
 }  // namespace
 
 std::optional<int> currency_exponent(std::string_view code) {
-  for (const auto& entry : kNonTwoExponent) {
-    if (entry.code == code) return entry.exponent;
-  }
-  if (std::binary_search(kTwoExponent.begin(), kTwoExponent.end(), code)) return 2;
-  return std::nullopt;
+  if (code.size() != 3) return std::nullopt;
+  const std::uint32_t packed = pack_code(code);
+  auto it = std::lower_bound(
+      kExponentByCode.begin(), kExponentByCode.end(), packed,
+      [](const PackedExponent& entry, std::uint32_t wanted) { return entry.code < wanted; });
+  if (it == kExponentByCode.end() || it->code != packed) return std::nullopt;
+  return it->exponent;
 }
 
 AmountParse parse_amount(std::string_view text, int exponent) {
@@ -103,10 +139,25 @@ std::string format_amount(std::int64_t minor, int exponent) {
   // Work in unsigned so that INT64_MIN has a magnitude.
   std::uint64_t magnitude = negative ? ~static_cast<std::uint64_t>(minor) + 1u
                                      : static_cast<std::uint64_t>(minor);
-  if (exponent <= 0 || exponent > 4) return fmt::format("{}{}", negative ? "-" : "", magnitude);
+  // std::to_chars, not fmt::format: this formats every response's amount.
+  char text[32];
+  char* end = text;
+  if (negative) *end++ = '-';
+  if (exponent <= 0 || exponent > 4) {
+    end = std::to_chars(end, text + sizeof text, magnitude).ptr;
+    return std::string(text, end);
+  }
   auto scale = static_cast<std::uint64_t>(kPow10[exponent]);
-  return fmt::format("{}{}.{:0{}}", negative ? "-" : "", magnitude / scale, magnitude % scale,
-                     exponent);
+  end = std::to_chars(end, text + sizeof text, magnitude / scale).ptr;
+  *end++ = '.';
+  // The fraction, zero-padded to `exponent` digits.
+  std::uint64_t fraction = magnitude % scale;
+  for (int digit = exponent - 1; digit >= 0; --digit) {
+    end[digit] = static_cast<char>('0' + fraction % 10);
+    fraction /= 10;
+  }
+  end += exponent;
+  return std::string(text, end);
 }
 
 std::optional<std::int64_t> checked_add(std::int64_t a, std::int64_t b) {

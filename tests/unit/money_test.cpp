@@ -22,6 +22,15 @@ TEST_CASE("currency exponents follow ISO 4217") {
   CHECK_FALSE(currency_exponent("XXX"));
   CHECK_FALSE(currency_exponent(""));
   CHECK_FALSE(currency_exponent("EURO"));
+  // The ends of the table, and codes just outside it.
+  CHECK(currency_exponent("AED") == 2);
+  CHECK(currency_exponent("ZWL") == 2);
+  CHECK(currency_exponent("XPF") == 0);
+  CHECK(currency_exponent("UYW") == 4);
+  CHECK_FALSE(currency_exponent("AAA"));
+  CHECK_FALSE(currency_exponent("ZZZ"));
+  CHECK_FALSE(currency_exponent(std::string_view("EU\0", 3)));
+  CHECK_FALSE(currency_exponent("E\xc3\x9f"));
 }
 
 TEST_CASE("valid decimal text parses to exact minor units") {
@@ -82,6 +91,10 @@ TEST_CASE("formatting writes exactly the exponent's digits") {
   CHECK(format_amount(1, 3) == "0.001");
   CHECK(format_amount(std::numeric_limits<std::int64_t>::min(), 2) == "-92233720368547758.08");
   CHECK(format_amount(std::numeric_limits<std::int64_t>::max(), 0) == "9223372036854775807");
+  CHECK(format_amount(std::numeric_limits<std::int64_t>::min(), 0) == "-9223372036854775808");
+  CHECK(format_amount(std::numeric_limits<std::int64_t>::max(), 4) == "922337203685477.5807");
+  CHECK(format_amount(-10000, 4) == "-1.0000");
+  CHECK(format_amount(1050, 3) == "1.050");
 }
 
 TEST_CASE("parse then format round-trips for every exponent") {
