@@ -130,8 +130,10 @@ std::string ResponseBody::dump() const {
         entries_[i].key.size() + 4 + (entries_[i].is_text ? entries_[i].text.size() + 2 : 20);
   }
   // std::string_view compares like std::string (char_traits<char>), i.e. like std::map.
-  std::sort(order, order + entries_.size(),
-            [](const Entry* a, const Entry* b) { return a->key < b->key; });
+  // Keys are non-empty and most differ in their first letter: compare that inline first.
+  std::sort(order, order + entries_.size(), [](const Entry* a, const Entry* b) {
+    return a->key[0] != b->key[0] ? a->key[0] < b->key[0] : a->key < b->key;
+  });
 
   std::string out;
   out.reserve(estimate + estimate / 8);
