@@ -23,6 +23,10 @@ struct Config {
   int rounds = 10;
   double round_seconds = 1.0;
   int batch_size = 1000;               // transfers (or bare rows) per commit in batch and scale
+  // batch: commits per side per round, a fixed count so that both sides (and every run) end
+  // with the same table size, 1M rows in a full run: a B-tree of random keys slows down as
+  // it grows, and a count derived from a timing would make the ratio depend on that timing.
+  int batch_commits_per_round = 100;
   std::int64_t replay_keys = 100'000;  // completed keys the replays pick from
   // Replays by this many threads at once, each with its own Ledger (connection) on the file:
   // pgbench's 8 clients, for tools/bench-postgres.sh. Not part of ratio_replay.
@@ -53,6 +57,7 @@ inline Config Config::quick_run() {
   c.quick = true;
   c.rounds = 2;
   c.round_seconds = 0.75;
+  c.batch_commits_per_round = 20;
   c.replay_keys = 10'000;
   c.latency_seconds = 2.0;
   c.contention_seconds = 1.5;
