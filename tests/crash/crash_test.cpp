@@ -49,6 +49,20 @@ KillConfig kill_config(const TempDir& dir, std::uint64_t seed, Workload workload
   return KillConfig{LEDGER_CRASH_DRIVER, dir.path(), seed, workload};
 }
 
+// The frame of every fault-VFS case: its seed (printed, reusable), the fault VFS installed,
+// a scratch directory `label`, and a report that must end without violations. `sweep`
+// (dir, seed, report) runs the faults and may check figures of the report itself.
+template <typename Sweep>
+void fault_case(const char* seed_name, const std::string& label, Sweep&& sweep) {
+  std::uint64_t seed = test_seed(seed_name);
+  CAPTURE(seed);
+  FaultVfs::Install vfs;
+  TempDir dir(label);
+  Report report;
+  sweep(dir.path(), seed, report);
+  expect_no_violations(report, dir);
+}
+
 }  // namespace
 
 TEST_CASE("every failpoint placed in the engine is reached by the crash workloads") {
@@ -197,16 +211,13 @@ TEST_CASE("concurrent writers with one SIGKILLed at a random moment stay exactly
 TEST_CASE("an I/O error at any call of a transfer is transient and stores nothing partial") {
   // Goal: SQLite's ioerr test applied to our transfer. Method: fault_scenarios.h, every
   // read/write/sync/truncate N, once and persistently, and "disk full" writes.
-  std::uint64_t seed = test_seed("io errors in transfer");
-  CAPTURE(seed);
-  FaultVfs::Install vfs;
-  TempDir dir("ioerr-transfer");
-  Report report;
-  for (const SweepTarget& target : sweep_targets(Workload::sequential, seed)) {
-    io_errors_in_op(dir.path(), seed, Workload::sequential, target, report);
-  }
-  CHECK(FaultVfs::counters().io_errors_injected > 0);
-  expect_no_violations(report, dir);
+  fault_case("io errors in transfer", "ioerr-transfer",
+             [](const std::string& dir, std::uint64_t seed, Report& report) {
+               for (const SweepTarget& target : sweep_targets(Workload::sequential, seed)) {
+                 io_errors_in_op(dir, seed, Workload::sequential, target, report);
+               }
+               CHECK(FaultVfs::counters().io_errors_injected > 0);
+             });
 }
 
 TEST_CASE(
@@ -215,50 +226,34 @@ TEST_CASE(
   // Goal: the same for every operation of issue 7. Method: one created reserve, post,
   // void and refund, an independent batch, a linked batch that is created and one that
   // is refused, and an expiry sweep, each after the mixed operations before it.
-  std::uint64_t seed = test_seed("io errors in every operation");
-  CAPTURE(seed);
-  FaultVfs::Install vfs;
-  TempDir dir("ioerr-ops");
-  Report report;
-  for (const SweepTarget& target : sweep_targets(Workload::mixed, seed)) {
-    CAPTURE(target.label);
-    io_errors_in_op(dir.path(), seed, Workload::mixed, target, report);
-    CHECK(figure(report, "check.keys_retried") > 0);
-  }
-  expect_no_violations(report, dir);
+  fault_case("io errors in every operation", "ioerr-ops",
+             [](const std::string& dir, std::uint64_t seed, Report& report) {
+               for (const SweepTarget& target : sweep_targets(Workload::mixed, seed)) {
+                 CAPTURE(target.label);
+                 io_errors_in_op(dir, seed, Workload::mixed, target, report);
+                 CHECK(figure(report, "check.keys_retried") > 0);
+               }
+             });
 }
 
 TEST_CASE("an I/O error at any call of creating a ledger is a clear error and heals on reopen") {
-  std::uint64_t seed = test_seed("io errors in migration");
-  CAPTURE(seed);
-  FaultVfs::Install vfs;
-  TempDir dir("ioerr-migration");
-  Report report;
-  io_errors_in_migration(dir.path(), seed, report);
-  expect_no_violations(report, dir);
+  fault_case("io errors in migration", "ioerr-migration", io_errors_in_migration);
 }
 
 TEST_CASE("an I/O error at any call of a purge purges all or nothing") {
-  std::uint64_t seed = test_seed("io errors in purge");
-  CAPTURE(seed);
-  FaultVfs::Install vfs;
-  TempDir dir("ioerr-purge");
-  Report report;
-  io_errors_in_purge(dir.path(), seed, report);
-  expect_no_violations(report, dir);
+  fault_case("io errors in purge", "ioerr-purge", io_errors_in_purge);
 }
 
 TEST_CASE("an I/O error while closing a ledger loses no acknowledged operation") {
-  std::uint64_t seed = test_seed("io errors at close");
-  CAPTURE(seed);
-  FaultVfs::Install vfs;
-  TempDir dir("ioerr-close");
-  Report report;
-  SUBCASE("transfers") { io_errors_at_close(dir.path(), seed, Workload::sequential, report); }
-  SUBCASE("every kind of operation") {
-    io_errors_at_close(dir.path(), seed, Workload::mixed, report);
-  }
-  expect_no_violations(report, dir);
+  fault_case("io errors at close", "ioerr-close",
+             [](const std::string& dir, std::uint64_t seed, Report& report) {
+               SUBCASE("transfers") {
+                 io_errors_at_close(dir, seed, Workload::sequential, report);
+               }
+               SUBCASE("every kind of operation") {
+                 io_errors_at_close(dir, seed, Workload::mixed, report);
+               }
+             });
 }
 
 TEST_CASE(
@@ -268,18 +263,15 @@ TEST_CASE(
   // or refund names must not change the request, and verify must not report corruption
   // for what is an I/O error. Method: every acknowledged operation is retried, then verify
   // runs, under every fault of the sweep.
-  std::uint64_t seed = test_seed("io errors in replay and verify");
-  CAPTURE(seed);
-  FaultVfs::Install vfs;
-  TempDir dir("ioerr-replay");
-  Report report;
-  SUBCASE("transfers") {
-    io_errors_in_replay_and_verify(dir.path(), seed, Workload::sequential, report);
-  }
-  SUBCASE("every kind of operation") {
-    io_errors_in_replay_and_verify(dir.path(), seed, Workload::mixed, report);
-  }
-  expect_no_violations(report, dir);
+  fault_case("io errors in replay and verify", "ioerr-replay",
+             [](const std::string& dir, std::uint64_t seed, Report& report) {
+               SUBCASE("transfers") {
+                 io_errors_in_replay_and_verify(dir, seed, Workload::sequential, report);
+               }
+               SUBCASE("every kind of operation") {
+                 io_errors_in_replay_and_verify(dir, seed, Workload::mixed, report);
+               }
+             });
 }
 
 // A bug this suite found (fixed in 87377fc): verify() reported a read error inside its
@@ -287,68 +279,55 @@ TEST_CASE(
 TEST_CASE("verify reports an I/O error during its b-tree check as transient and not as damage") {
   // Goal: the regression test of the bug above. Method: fail each read of one verify() call,
   // once and persistently; verify() must be ok or throw a transient error.
-  std::uint64_t seed = test_seed("io errors in verify");
-  CAPTURE(seed);
-  FaultVfs::Install vfs;
-  TempDir dir("ioerr-verify");
-  Report report;
-  io_errors_in_verify(dir.path(), seed, report);
-  CHECK(figure(report, "ioerr.verify.read") > 0);
-  expect_no_violations(report, dir);
+  fault_case("io errors in verify", "ioerr-verify",
+             [](const std::string& dir, std::uint64_t seed, Report& report) {
+               io_errors_in_verify(dir, seed, report);
+               CHECK(figure(report, "ioerr.verify.read") > 0);
+             });
 }
 
 TEST_CASE("a power loss with durability full loses no acknowledged operation") {
   // Goal: Durability::full's promise. Method: unsynced writes are dropped at a random
   // write/sync of an operation stream (all of them, or sector by sector with junk).
-  std::uint64_t seed = test_seed("power loss full");
-  CAPTURE(seed);
-  FaultVfs::Install vfs;
-  TempDir dir("power-full");
-  Report report;
-  auto trials = [](Workload workload) { return scaled(is_mixed(workload) ? 15 : 25, 5); };
-  SUBCASE("all unsynced writes are lost") {
-    for (Workload workload : {Workload::sequential, Workload::mixed}) {
-      power_loss(dir.path(), seed, workload, ledger::Durability::full, LossMode::drop_all,
-                 trials(workload), report);
-    }
-  }
-  SUBCASE("unsynced sectors are written, lost or junk at random") {
-    for (Workload workload : {Workload::sequential, Workload::mixed}) {
-      power_loss(dir.path(), seed, workload, ledger::Durability::full, LossMode::random_sectors,
-                 trials(workload), report);
-    }
-  }
-  expect_no_violations(report, dir);
+  fault_case("power loss full", "power-full",
+             [](const std::string& dir, std::uint64_t seed, Report& report) {
+               auto trials = [](Workload workload) {
+                 return scaled(is_mixed(workload) ? 15 : 25, 5);
+               };
+               SUBCASE("all unsynced writes are lost") {
+                 for (Workload workload : {Workload::sequential, Workload::mixed}) {
+                   power_loss(dir, seed, workload, ledger::Durability::full, LossMode::drop_all,
+                              trials(workload), report);
+                 }
+               }
+               SUBCASE("unsynced sectors are written, lost or junk at random") {
+                 for (Workload workload : {Workload::sequential, Workload::mixed}) {
+                   power_loss(dir, seed, workload, ledger::Durability::full,
+                              LossMode::random_sectors, trials(workload), report);
+                 }
+               }
+             });
 }
 
 TEST_CASE("a power loss with durability normal loses at most the last acknowledged operations") {
   // Goal: Durability::normal's documented trade-off and nothing worse: consistent, and
   // only a suffix of acknowledged keys missing. The figure check.acknowledged_lost shows
   // that the simulation does lose unsynced commits (the test has teeth).
-  std::uint64_t seed = test_seed("power loss normal");
-  CAPTURE(seed);
-  FaultVfs::Install vfs;
-  TempDir dir("power-normal");
-  Report report;
-  for (Workload workload : {Workload::sequential, Workload::mixed}) {
-    int trials = scaled(is_mixed(workload) ? 15 : 25, 5);
-    power_loss(dir.path(), seed, workload, ledger::Durability::normal, LossMode::drop_all, trials,
-               report);
-    power_loss(dir.path(), seed + 1, workload, ledger::Durability::normal, LossMode::random_sectors,
-               trials, report);
-  }
-  CHECK(figure(report, "check.acknowledged_lost") > 0);
-  expect_no_violations(report, dir);
+  fault_case("power loss normal", "power-normal",
+             [](const std::string& dir, std::uint64_t seed, Report& report) {
+               for (Workload workload : {Workload::sequential, Workload::mixed}) {
+                 int trials = scaled(is_mixed(workload) ? 15 : 25, 5);
+                 power_loss(dir, seed, workload, ledger::Durability::normal, LossMode::drop_all,
+                            trials, report);
+                 power_loss(dir, seed + 1, workload, ledger::Durability::normal,
+                            LossMode::random_sectors, trials, report);
+               }
+               CHECK(figure(report, "check.acknowledged_lost") > 0);
+             });
 }
 
 TEST_CASE("a power loss while creating a ledger leaves a file that opens and verifies") {
-  std::uint64_t seed = test_seed("power loss in migration");
-  CAPTURE(seed);
-  FaultVfs::Install vfs;
-  TempDir dir("power-migration");
-  Report report;
-  power_loss_in_migration(dir.path(), seed, report);
-  expect_no_violations(report, dir);
+  fault_case("power loss in migration", "power-migration", power_loss_in_migration);
 }
 
 }  // namespace crash

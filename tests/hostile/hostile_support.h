@@ -17,30 +17,11 @@
 #include <vector>
 
 #include "ledger/ledger.h"
+#include "support/temp_dir.h"
 
 namespace hostile {
 
-// A fresh directory under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  explicit TempDir(const std::string& tag = "hostile") {
-    std::random_device random;
-    path_ = std::filesystem::temp_directory_path() /
-            ("ledger-" + tag + "-" + std::to_string(random()) + std::to_string(random()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] std::string file(const std::string& name) const { return (path_ / name).string(); }
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using ledger::testing::TempDir;  // tests/support/temp_dir.h
 
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -1,4 +1,5 @@
-// Shared helpers for unit tests: a temporary directory per test and a fake clock.
+// Shared helpers for unit tests: a temporary directory per test (TempDir, from
+// tests/support/temp_dir.h) and a fake clock.
 #pragma once
 
 #include <atomic>
@@ -9,30 +10,9 @@
 #include <string>
 
 #include "ledger/ledger.h"
+#include "support/temp_dir.h"
 
 namespace ledger::testing {
-
-// A fresh directory under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device random;
-    path_ = std::filesystem::temp_directory_path() /
-            ("ledger-test-" + std::to_string(random()) + std::to_string(random()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] std::string file(const std::string& name) const { return (path_ / name).string(); }
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // A clock the test moves by hand, shared by the Options copies the engine keeps.
 struct FakeClock {
