@@ -19,8 +19,12 @@ static_assert(CompactKey::kMaxBytes == kIssuedBytes);
 constexpr std::array<signed char, 256> kHexValue = [] {
   std::array<signed char, 256> table{};
   table.fill(-1);
-  for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = static_cast<signed char>(c - '0');
-  for (int c = 'a'; c <= 'f'; ++c) table[static_cast<std::size_t>(c)] = static_cast<signed char>(c - 'a' + 10);
+  for (int c = '0'; c <= '9'; ++c) {
+    table[static_cast<std::size_t>(c)] = static_cast<signed char>(c - '0');
+  }
+  for (int c = 'a'; c <= 'f'; ++c) {
+    table[static_cast<std::size_t>(c)] = static_cast<signed char>(c - 'a' + 10);
+  }
   return table;
 }();
 

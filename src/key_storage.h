@@ -14,6 +14,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <array>
+#include <cassert>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -30,7 +31,10 @@ class CompactKey {
   static constexpr std::size_t kMaxBytes = 22;
 
   [[nodiscard]] std::string_view bytes() const { return {data_.data(), size_}; }
-  void push_back(char byte) { data_[size_++] = byte; }
+  void push_back(char byte) {
+    assert(size_ < kMaxBytes);
+    data_[size_++] = byte;
+  }
 
  private:
   std::array<char, kMaxBytes> data_{};

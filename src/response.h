@@ -5,7 +5,8 @@
 // small vector of entries, and dump() writes exactly the text that
 //   nlohmann::json(object).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
 // writes for the equivalent std::map-backed object: keys in std::string order, no spaces,
-// each text value escaped BY nlohmann (invalid UTF-8 replaced by U+FFFD), integers in
+// each text value escaped as nlohmann escapes it (plain printable ASCII is copied, anything
+// else goes through nlohmann's serializer; invalid UTF-8 replaced by U+FFFD), integers in
 // decimal. Stored responses are replayed and compared byte for byte, so this equivalence is
 // a compatibility contract (tests/unit/response_test.cpp).
 //
