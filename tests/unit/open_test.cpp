@@ -57,6 +57,9 @@ ErrorCode open_error(const std::string& path, Options options = {}) {
 
 }  // namespace
 
+// The schema version every new or upgraded ledger must end at (schema/00N_*.sql).
+constexpr const char* kLatestVersion = "4";
+
 TEST_CASE("a new ledger file is private, in WAL mode, and at the latest schema") {
   TempDir dir;
   auto path = dir.file("new.db");
@@ -65,7 +68,7 @@ TEST_CASE("a new ledger file is private, in WAL mode, and at the latest schema")
   REQUIRE(::stat(path.c_str(), &info) == 0);
   CHECK((info.st_mode & 0777) == 0600);
   CHECK(raw_sql(path, "PRAGMA journal_mode") == "wal");
-  CHECK(raw_sql(path, "PRAGMA user_version") == "4");
+  CHECK(raw_sql(path, "PRAGMA user_version") == kLatestVersion);
   CHECK(raw_sql(path, "PRAGMA application_id") == std::to_string(0x4c444752));
   CHECK(raw_sql(path, "SELECT count(*) FROM sqlite_schema WHERE name IN "
                       "('accounts','journal','idempotency_keys','meta')") == "4");
@@ -92,7 +95,7 @@ TEST_CASE("reopening an existing ledger keeps its data and applies no migration 
   { open_with_accounts(path); }
   Ledger again = Ledger::open(path);
   CHECK(again.list_accounts().size() == 3);
-  CHECK(raw_sql(path, "PRAGMA user_version") == "4");
+  CHECK(raw_sql(path, "PRAGMA user_version") == kLatestVersion);
 }
 
 TEST_CASE("a missing file is refused when creation is off") {
@@ -178,7 +181,7 @@ TEST_CASE("an empty existing file becomes a ledger") {
   ::chmod(path.c_str(), 0600);
   Ledger ledger = Ledger::open(path);
   CHECK(ledger.list_accounts().empty());
-  CHECK(raw_sql(path, "PRAGMA user_version") == "4");
+  CHECK(raw_sql(path, "PRAGMA user_version") == kLatestVersion);
 }
 
 TEST_CASE("a version-1 ledger is migrated forward in one step and keeps its data") {
@@ -196,7 +199,7 @@ TEST_CASE("a version-1 ledger is migrated forward in one step and keeps its data
   ::chmod(path.c_str(), 0600);
   REQUIRE(raw_sql(path, "PRAGMA user_version") == "1");
   Ledger ledger = Ledger::open(path);
-  CHECK(raw_sql(path, "PRAGMA user_version") == "4");
+  CHECK(raw_sql(path, "PRAGMA user_version") == kLatestVersion);
   auto account = ledger.find_account("old-till");
   REQUIRE(account);
   CHECK(account->pending_minor == 0);
@@ -238,7 +241,7 @@ TEST_CASE("a version-2 ledger's keys still replay after the upgrades to versions
                         "WHERE name = 'id'") == "0");
 
   Ledger ledger = Ledger::open(path);
-  CHECK(raw_sql(path, "PRAGMA user_version") == "4");
+  CHECK(raw_sql(path, "PRAGMA user_version") == kLatestVersion);
   CHECK(raw_sql(path, "SELECT count(*) FROM idempotency_keys") == "21");
   CHECK(raw_sql(path, kFirstKeyIndexColumn) == "idem_key");
   for (int i = 0; i < 20; ++i) {
