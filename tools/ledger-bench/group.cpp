@@ -1,7 +1,8 @@
 // group: `group_threads` threads booking durable single sales through one SharedLedger
 // (the engine's group commit), in rounds alternating with bare SQLite's one-row durable
-// commit from one thread, as in the commit scenario; with UUIDv7 client keys, then UUIDv4. The ratio says how many durable
-// transfers group commit books per fsync-bound commit the disk allows a single writer.
+// commit from one thread, as in the commit scenario; with UUIDv7 client keys, then UUIDv4.
+// The ratio says how many durable transfers group commit books per fsync-bound commit the
+// disk allows a single writer.
 #include <stdexcept>
 #include <vector>
 
