@@ -3,12 +3,6 @@
 namespace ledger::detail {
 namespace {
 
-void put_be(std::string& out, std::uint64_t value, int bytes) {
-  for (int shift = (bytes - 1) * 8; shift >= 0; shift -= 8) {
-    out.push_back(static_cast<char>((value >> shift) & 0xff));
-  }
-}
-
 std::optional<std::uint64_t> get_be(std::string_view& in, int bytes) {
   if (in.size() < static_cast<std::size_t>(bytes)) return std::nullopt;
   std::uint64_t value = 0;
@@ -19,18 +13,23 @@ std::optional<std::uint64_t> get_be(std::string_view& in, int bytes) {
 
 }  // namespace
 
+// Each field's tag, type and length go in with one append: this runs several times per
+// transfer (fingerprint and journal hash) and per replay.
 CanonicalWriter& CanonicalWriter::text(std::uint8_t tag, std::string_view value) {
-  bytes_.push_back(static_cast<char>(tag));
-  bytes_.push_back('s');
-  put_be(bytes_, value.size(), 4);
+  const auto length = static_cast<std::uint32_t>(value.size());
+  const char head[6] = {static_cast<char>(tag), 's', static_cast<char>(length >> 24),
+                        static_cast<char>(length >> 16), static_cast<char>(length >> 8),
+                        static_cast<char>(length)};
+  bytes_.append(head, sizeof head);
   bytes_.append(value);
   return *this;
 }
 
 CanonicalWriter& CanonicalWriter::integer(std::uint8_t tag, std::int64_t value) {
-  bytes_.push_back(static_cast<char>(tag));
-  bytes_.push_back('i');
-  put_be(bytes_, static_cast<std::uint64_t>(value), 8);
+  const auto bits = static_cast<std::uint64_t>(value);
+  char field[10] = {static_cast<char>(tag), 'i'};
+  for (int i = 0; i < 8; ++i) field[2 + i] = static_cast<char>(bits >> (56 - 8 * i));
+  bytes_.append(field, sizeof field);
   return *this;
 }
 

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <array>
+#include <cstdint>
 
 namespace ledger::detail {
 namespace {
@@ -30,31 +31,54 @@ constexpr std::array<signed char, 256> kHexValue = [] {
 
 int hex_value(char c) { return kHexValue[static_cast<unsigned char>(c)]; }
 
+// Where each byte's two hex digits start, and where the dashes are, in the two forms.
+constexpr std::array<std::uint8_t, 16> kUuidDigitPairs{0,  2,  4,  6,  9,  11, 14, 16,
+                                                       19, 21, 24, 26, 28, 30, 32, 34};
+constexpr std::array<std::uint8_t, 4> kUuidDashes{8, 13, 18, 23};
+constexpr std::array<std::uint8_t, 22> kIssuedDigitPairs{0,  2,  4,  6,  8,  10, 13, 15,
+                                                         17, 19, 21, 23, 25, 27, 29, 31,
+                                                         33, 35, 37, 39, 41, 43};
+constexpr std::size_t kIssuedDash = 12;
+
 // Positions of the dashes of each form; every other character is a lowercase hex digit.
 bool is_dash_at(std::size_t length, std::size_t i) {
-  if (length == kUuidLength) return i == 8 || i == 13 || i == 18 || i == 23;
-  return i == 12;
+  if (length == kUuidLength) {
+    return i == kUuidDashes[0] || i == kUuidDashes[1] || i == kUuidDashes[2] ||
+           i == kUuidDashes[3];
+  }
+  return i == kIssuedDash;
+}
+
+template <std::size_t N>
+std::optional<CompactKey> decode_pairs(std::string_view key,
+                                       const std::array<std::uint8_t, N>& pairs) {
+  CompactKey bytes;
+  int bad = 0;  // any digit that is not lowercase hex makes it negative
+  for (std::uint8_t at : pairs) {
+    const int high = hex_value(key[at]);
+    const int low = hex_value(key[at + 1]);
+    bad |= high | low;
+    bytes.push_back(static_cast<char>(high << 4 | low));
+  }
+  if (bad < 0) return std::nullopt;
+  return bytes;
 }
 
 }  // namespace
 
 std::optional<CompactKey> compact_key(std::string_view key) {
-  if (key.size() != kUuidLength && key.size() != kIssuedLength) return std::nullopt;
-  // Called on every lookup: one pass, no allocation.
-  CompactKey bytes;
-  for (std::size_t i = 0; i < key.size();) {
-    if (is_dash_at(key.size(), i)) {
-      if (key[i] != '-') return std::nullopt;
-      ++i;
-      continue;
+  // Called on every lookup: fixed positions, one pass, no allocation.
+  if (key.size() == kUuidLength) {
+    for (std::uint8_t at : kUuidDashes) {
+      if (key[at] != '-') return std::nullopt;
     }
-    const int high = hex_value(key[i]);
-    const int low = hex_value(key[i + 1]);
-    if ((high | low) < 0) return std::nullopt;
-    bytes.push_back(static_cast<char>(high << 4 | low));
-    i += 2;
+    return decode_pairs(key, kUuidDigitPairs);
   }
-  return bytes;
+  if (key.size() == kIssuedLength) {
+    if (key[kIssuedDash] != '-') return std::nullopt;
+    return decode_pairs(key, kIssuedDigitPairs);
+  }
+  return std::nullopt;
 }
 
 std::string key_from_column(const SQLite::Column& column) {

@@ -65,6 +65,23 @@ TEST_CASE("every other key is stored as its text") {
   }
 }
 
+TEST_CASE("one wrong character anywhere in a hex-form key makes it a text key") {
+  // Every position: a dash where a digit belongs, 'g' or 'A' in a digit's place, or a
+  // digit in a dash's place.
+  for (const std::string good : {"0f8e2a4c-93b1-4d2e-8f00-a1b2c3d4e5f6",
+                                 "0193a1b2c3d4-00112233445566778899aabbccddeeff"}) {
+    REQUIRE(compact_key(good));
+    for (std::size_t i = 0; i < good.size(); ++i) {
+      for (char wrong : good[i] == '-' ? std::string("0a") : std::string("-gA")) {
+        std::string key = good;
+        key[i] = wrong;
+        CAPTURE(key);
+        CHECK_FALSE(compact_key(key));
+      }
+    }
+  }
+}
+
 TEST_CASE("a UUID key and its uppercase twin are different keys of one principal") {
   TempDir dir;
   Ledger ledger = open_with_accounts(dir.file("case.db"));
