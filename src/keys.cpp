@@ -86,21 +86,28 @@ std::optional<StoredKey> load_key(Db& db, const std::string& principal, const st
 std::optional<CompletedKey> find_completed_key(Db& db, const std::string& principal,
                                               const std::string& key,
                                               std::string_view fingerprint) {
-  // Only what a replay returns: the request, kept for conflict messages, is not read.
+  // The replay read, so every column costs: a fingerprint is stored only when a key
+  // completes (store_key_outcome) and dropped when it becomes a tombstone (purge), so a
+  // matching fingerprint is a completed key with this very request, and `state` need not be
+  // read. A created outcome is the only one with a journal row: COALESCE reads `result`
+  // only for stored rejections. The request, kept for conflict messages, is not read.
   auto& query = db.statement(
-      "SELECT fingerprint, result, response, transfer_seq FROM idempotency_keys "
-      "WHERE principal = ? AND idem_key = ? AND state = 'completed'");
+      "SELECT response, COALESCE(transfer_seq, result) FROM idempotency_keys "
+      "WHERE principal = ?1 AND idem_key = ?2 AND fingerprint = ?3");
   std::optional<CompactKey> stored_key;
+  bind_blob(query, 3, fingerprint);
   if (!step_key_row(query, principal, key, stored_key)) return std::nullopt;
-  const SQLite::Column stored_fingerprint = query.getColumn(0);
-  if (static_cast<std::size_t>(stored_fingerprint.getBytes()) != fingerprint.size() ||
-      std::memcmp(stored_fingerprint.getBlob(), fingerprint.data(), fingerprint.size()) != 0) {
-    return std::nullopt;
-  }
+  const SQLite::Column response = query.getColumn(0);
+  if (response.isNull()) return std::nullopt;  // not ours: the locked path reports it
   CompletedKey completed;
-  completed.result = query.getColumn(1).getString();
-  completed.response = query.getColumn(2).getString();
-  completed.transfer_seq = optional_int(query.getColumn(3));
+  completed.response = response.getString();
+  const SQLite::Column outcome = query.getColumn(1);
+  if (outcome.isInteger()) {
+    completed.transfer_seq = outcome.getInt64();
+    completed.result = "created";
+  } else {
+    completed.result = outcome.getString();
+  }
   return completed;
 }
 

@@ -175,7 +175,8 @@ void Checker::check_keys() {
   SQLite::Statement keys(
       db_.sql(),
       "SELECT k.principal, k.idem_key, k.state, k.result, k.transfer_seq, j.principal, "
-      "j.idem_key FROM idempotency_keys k LEFT JOIN journal j ON j.seq = k.transfer_seq");
+      "j.idem_key, k.fingerprint IS NOT NULL FROM idempotency_keys k "
+      "LEFT JOIN journal j ON j.seq = k.transfer_seq");
   while (keys.executeStep()) {
     ++report_.keys_checked;
     const std::string key = key_from_column(keys.getColumn(1));
@@ -197,6 +198,9 @@ void Checker::check_keys() {
     }
     if (has_seq && keys.getColumn(2).getString() != "completed") {
       add("key_state", where, "a key that moved money is not in state completed");
+    } else if (keys.getColumn(7).getInt() != 0 && keys.getColumn(2).getString() != "completed") {
+      // Replays trust a matching fingerprint (find_completed_key): only completion sets one.
+      add("key_state", where, "a key that is not completed carries a request fingerprint");
     }
   }
 }

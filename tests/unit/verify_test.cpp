@@ -94,6 +94,10 @@ TEST_CASE("verify reports each kind of hand-made corruption where it starts") {
       {"two keys claiming one journal row",
        "UPDATE idempotency_keys SET transfer_seq = 9, result = 'created' WHERE idem_key = 'sale-8'",
        "key_without_transfer", "key (till:1, sale-8)"},
+      // Replays trust a matching fingerprint: only a completed key may carry one.
+      {"stored rejection expired but kept its fingerprint",
+       "UPDATE idempotency_keys SET state = 'expired' WHERE idem_key = 'broke'", "key_state",
+       "key (till:1, broke)"},
       {"overdraft broken with consistent journal",
        "UPDATE accounts SET overdraft = 'none' WHERE code = 'world'", "overdraft",
        "account world"},
