@@ -59,6 +59,7 @@ struct StoredKey {
   std::string operation;
   bool issued = false;
   std::string state;  // as stored: issued | completed | expired
+  bool has_request = false;  // false: NULL, see KeyedCall::request_from_journal
   std::string request;
   std::string fingerprint;
   std::string result;
@@ -82,7 +83,8 @@ struct KeyOutcome {
   const std::string& principal;
   const std::string& key;
   const std::string& operation;
-  std::string_view request, fingerprint;
+  std::optional<std::string_view> request;  // nullopt: stored as NULL (see KeyedCall)
+  std::string_view fingerprint;
   const std::string& result;
   const std::string& response;
   std::optional<std::int64_t> transfer_seq;

@@ -22,8 +22,17 @@ TransferResult replay(const std::string& result_name, std::string body,
   return result;
 }
 
+// The canonical request a completed key was used with: stored, or rebuilt from its journal
+// row (see KeyedCall::request_from_journal). Only conflict messages need it.
+std::string stored_request(Impl& impl, const KeyedCall& call, const StoredKey& stored) {
+  if (stored.has_request || !stored.transfer_seq || !call.request_from_journal) {
+    return stored.request;
+  }
+  return call.request_from_journal(impl.db, *stored.transfer_seq).value_or(std::string());
+}
+
 // Step 2: what the key's record says about this request, or nullopt to execute.
-std::optional<TransferResult> check_key_record(const Impl& impl, const KeyedCall& call,
+std::optional<TransferResult> check_key_record(Impl& impl, const KeyedCall& call,
                                                const std::optional<StoredKey>& stored,
                                                const Digest& fingerprint) {
   if (!stored) {
@@ -41,7 +50,8 @@ std::optional<TransferResult> check_key_record(const Impl& impl, const KeyedCall
     }
     std::string field = stored->operation != call.operation
                             ? "operation"
-                            : first_differing_field(stored->request, call.canonical);
+                            : first_differing_field(stored_request(impl, call, *stored),
+                                                    call.canonical);
     TransferResult conflict = unstored_result(
         Outcome::key_reused_with_different_request,
         fmt::format("key '{}' was already used with a different {}; nothing was stored: use a "
@@ -128,7 +138,9 @@ TransferResult run_keyed(Impl& impl, const KeyedCall& call,
   Executed done = execute();
   std::string body = stored_body(call, done);
   const std::string result_name = to_string(done.outcome);
-  store_key_outcome(impl.db, KeyOutcome{call.principal, call.key, call.operation, call.canonical,
+  std::optional<std::string_view> request = call.canonical;
+  if (call.request_from_journal && done.sequence) request.reset();
+  store_key_outcome(impl.db, KeyOutcome{call.principal, call.key, call.operation, request,
                                         as_bytes(fingerprint), result_name, body, done.sequence,
                                         call.now_ms, stored.has_value()});
   LEDGER_FAILPOINT_DYNAMIC(call.operation + ".after_response_stored");

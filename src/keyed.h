@@ -16,6 +16,10 @@
 
 namespace ledger::detail {
 
+// Rebuilds an operation's canonical request from the journal row it wrote; nullopt if that
+// row is not one of its own.
+using RequestFromJournal = std::optional<std::string> (*)(Db& db, std::int64_t sequence);
+
 struct KeyedCall {
   const std::string& principal;
   const std::string& key;
@@ -23,6 +27,11 @@ struct KeyedCall {
   const std::string& canonical;  // the request's canonical encoding (fingerprint input)
   const ResponseBody& echo;      // request fields every response repeats
   std::int64_t now_ms = 0;
+  // Set by an operation whose journal row holds every field of its request (transfer): a
+  // key that moved money then stores no copy of the request (about 100 bytes of each
+  // ~450-byte key record, kept forever), and a conflict message rebuilds it from the row.
+  // The fingerprint is stored either way; replays never read the request.
+  RequestFromJournal request_from_journal = nullptr;
 };
 
 // What an operation's execution decided. For a rejection nothing may have been written.

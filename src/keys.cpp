@@ -74,6 +74,7 @@ std::optional<StoredKey> load_key(Db& db, const std::string& principal, const st
   stored.operation = query.getColumn(0).getString();
   stored.issued = query.getColumn(1).getInt() != 0;
   stored.state = query.getColumn(2).getString();
+  stored.has_request = !query.getColumn(3).isNull();
   stored.request = query.getColumn(3).getString();
   stored.fingerprint = query.getColumn(4).getString();
   stored.result = query.getColumn(5).getString();
@@ -122,7 +123,7 @@ void store_key_outcome(Db& db, const KeyOutcome& outcome) {
                 "INSERT INTO idempotency_keys (request, fingerprint, result, response, "
                 "transfer_seq, completed_at, principal, idem_key, operation, issued, state, "
                 "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, 'completed', ?6)");
-  bind_blob(statement, 1, outcome.request);
+  if (outcome.request) bind_blob(statement, 1, *outcome.request);
   bind_blob(statement, 2, outcome.fingerprint);
   bind_text(statement, 3, outcome.result);
   bind_text(statement, 4, outcome.response);

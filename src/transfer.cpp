@@ -28,6 +28,24 @@ std::string encode_request(const TransferRequest& request) {
   return writer.bytes();
 }
 
+// A transfer's journal row holds all of its request: kind 'transfer', both account codes
+// (exact and never renamed), amount, currency and memo as the request gave them.
+std::optional<std::string> request_from_journal(Db& db, std::int64_t sequence) {
+  auto& row = db.statement(
+      "SELECT j.kind, d.code, c.code, j.amount, j.currency, j.memo FROM journal j "
+      "JOIN accounts d ON d.id = j.debit_account JOIN accounts c ON c.id = j.credit_account "
+      "WHERE j.seq = ?");
+  row.bind(1, sequence);
+  if (!row.executeStep() || row.getColumn(0).getString() != "transfer") return std::nullopt;
+  TransferRequest request;
+  request.debit_account = row.getColumn(1).getString();
+  request.credit_account = row.getColumn(2).getString();
+  request.amount_minor = row.getColumn(3).getInt64();
+  request.currency = row.getColumn(4).getString();
+  request.memo = row.getColumn(5).getString();
+  return encode_request(request);
+}
+
 ResponseBody request_echo(const TransferRequest& request) {
   return movement_echo(request.principal, request.key, request.debit_account,
                        request.credit_account, request.amount_minor, request.currency,
@@ -95,7 +113,8 @@ TransferResult transfer_in_transaction(Impl& impl, const TransferRequest& reques
   if (malformed) return malformed_result(*malformed, echo);
   static const std::string kOperation = "transfer";
   std::string canonical = encode_request(request);
-  KeyedCall call{request.principal, request.key, kOperation, canonical, echo, now};
+  KeyedCall call{request.principal, request.key, kOperation, canonical, echo, now,
+                 &request_from_journal};
   return run_keyed(impl, call, [&] { return execute(impl, request, now); });
 }
 
@@ -111,7 +130,8 @@ TransferResult store_linked_failure(Impl& impl, const TransferRequest& request,
   ResponseBody echo = request_echo(request);
   static const std::string kOperation = "transfer";
   std::string canonical = encode_request(request);
-  KeyedCall call{request.principal, request.key, kOperation, canonical, echo, now};
+  KeyedCall call{request.principal, request.key, kOperation, canonical, echo, now,
+                 &request_from_journal};
   return run_keyed(impl, call, [&] { return rejected(outcome, message); });
 }
 

@@ -140,10 +140,31 @@ TEST_CASE("a key issued for another operation is refused") {
   CHECK(f.balance("till") == 0);
 }
 
+// Whether the key's record keeps its own copy of the request (a transfer that moved money
+// does not: conflict messages rebuild it from the journal row).
+bool stores_request(const std::string& path, const std::string& key) {
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+  sqlite3_stmt* query = nullptr;
+  REQUIRE(sqlite3_prepare_v2(raw, "SELECT request IS NOT NULL FROM idempotency_keys WHERE idem_key = ?",
+                             -1, &query, nullptr) == SQLITE_OK);
+  sqlite3_bind_text(query, 1, key.c_str(), -1, SQLITE_TRANSIENT);
+  REQUIRE(sqlite3_step(query) == SQLITE_ROW);
+  bool stored = sqlite3_column_int(query, 0) != 0;
+  sqlite3_finalize(query);
+  sqlite3_close(raw);
+  return stored;
+}
+
 TEST_CASE("a reused key with a different request is refused, naming the first differing field") {
   Fixture f;
-  auto original = make_transfer("k", "customer", "till", 300);
-  REQUIRE(f.ledger.transfer(original).ok());
+  // One key that moved money and one stored rejection (the till holds only 300).
+  auto created = make_transfer("k", "customer", "till", 300);
+  auto refused = make_transfer("r", "till", "customer", 500);
+  REQUIRE(f.ledger.transfer(created).ok());
+  REQUIRE(f.ledger.transfer(refused).outcome == Outcome::insufficient_funds);
+  CHECK_FALSE(stores_request(f.dir.file("l.db"), "k"));
+  CHECK(stores_request(f.dir.file("l.db"), "r"));
   struct Change { const char* field; std::function<void(TransferRequest&)> apply; };
   const Change changes[] = {
       {"debit_account", [](TransferRequest& r) { r.debit_account = "world"; }},
@@ -153,14 +174,18 @@ TEST_CASE("a reused key with a different request is refused, naming the first di
       {"memo", [](TransferRequest& r) { r.memo = "different"; }},
       {"amount", [](TransferRequest& r) { r.amount_minor = 1; r.memo = "x"; }},
   };
-  for (const auto& change : changes) {
-    CAPTURE(change.field);
-    auto request = original;
-    change.apply(request);
-    auto result = f.ledger.transfer(request);
-    CHECK(result.outcome == Outcome::key_reused_with_different_request);
-    CHECK(result.differing_field == change.field);
-    CHECK(result.message.find(change.field) != std::string::npos);
+  for (const auto& original : {created, refused}) {
+    for (const auto& change : changes) {
+      CAPTURE(original.key);
+      CAPTURE(change.field);
+      auto request = original;
+      change.apply(request);
+      auto result = f.ledger.transfer(request);
+      CHECK(result.outcome == Outcome::key_reused_with_different_request);
+      CHECK(result.differing_field == change.field);
+      CHECK(result.message.find(change.field) != std::string::npos);
+    }
+    CHECK(f.ledger.transfer(original).replayed);
   }
   CHECK(f.balance("till") == 300);
   CHECK(f.journal_rows() == 2);
