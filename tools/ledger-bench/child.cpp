@@ -1,7 +1,6 @@
 #include "child.h"
 
 #include <fmt/format.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -149,10 +148,8 @@ ChildResult finish_child(Child child) {
   ::close(child.fd);
   for (std::string line; std::getline(lines, line);) parse_line(line, result);
   int status = 0;
-  rusage usage{};
-  while (::wait4(child.pid, &status, 0, &usage) < 0 && errno == EINTR) {
+  while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
   }
-  result.peak_rss_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;
   if (result.error.empty() && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
     result.error = WIFSIGNALED(status) ? fmt::format("killed by signal {}", WTERMSIG(status))
                                        : fmt::format("exit status {}", WEXITSTATUS(status));

@@ -20,7 +20,6 @@ struct Child {
 
 struct ChildResult {
   std::vector<Figure> figures;
-  double peak_rss_mib = 0;  // the child's own peak resident set size
   std::string error;        // empty if the child succeeded
   [[nodiscard]] bool ok() const { return error.empty(); }
   [[nodiscard]] double value(const std::string& name) const;  // 0 if absent

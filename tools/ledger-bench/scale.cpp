@@ -105,6 +105,7 @@ void scale_side(const Config& config, const std::string& path, const std::string
     report.add(prefix + "rss_" + label, current_rss_mib(), "MiB", 1);
   }
   report.add(prefix + "build_rate", build.rate(), unit);
+  report.add(prefix + "process_peak_rss", peak_rss_mib(), "MiB", 1);
   report.add(prefix + "size", static_cast<double>(side.size()), "");
   report.add(prefix + "file_size", file_mib(path), "MiB", 1);
 }
@@ -156,7 +157,7 @@ void run_scale(const Config& config, Report& report) {
     ChildResult engine = scale_in_new_process(config, role, engine_path);
     remove_db(config, engine_path);
     add_child_figures(report, engine, ("scale (" + role + ")").c_str());
-    report.add("scale_peak_rss" + suffix, engine.peak_rss_mib, "MiB", 1);
+    report.add("scale_peak_rss" + suffix, engine.value(prefix + "process_peak_rss"), "MiB", 1);
     report.add("ratio_scale" + suffix,
                engine.value(prefix + "rate_" + last) / engine.value(prefix + "reference_rate_" + last),
                "", 3);
@@ -176,7 +177,7 @@ void run_scale(const Config& config, Report& report) {
     bare = scale_in_new_process(config, "bare", bare_path);
     remove_db(config, bare_path);
     add_child_figures(report, bare, "scale (bare)");
-    report.add("scale_bare_peak_rss", bare.peak_rss_mib, "MiB", 1);
+    report.add("scale_bare_peak_rss", bare.value("scale_bare_process_peak_rss"), "MiB", 1);
     report.add(
         "bare_ratio_scale",
         bare.value("scale_bare_rate_" + last) / bare.value("scale_bare_reference_rate_" + last), "",

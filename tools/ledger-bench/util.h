@@ -98,7 +98,7 @@ Throughput run_in_threads(std::size_t count, Work&& work) {
 // The q-quantile (0 <= q <= 1) of `samples` by the nearest-rank method; sorts them.
 [[nodiscard]] double quantile(std::vector<double>& samples, double q);
 
-// Resident set size of this process now, and its peak so far, in MiB.
+// Resident set size of this process now, and its peak since exec (VmHWM), in MiB.
 [[nodiscard]] double current_rss_mib();
 [[nodiscard]] double peak_rss_mib();
 
