@@ -18,7 +18,7 @@ namespace ledger::detail {
 class CanonicalWriter {
  public:
   explicit CanonicalWriter(std::string_view header) {
-    bytes_.reserve(160);  // a typical request in one allocation
+    bytes_.reserve(256);  // a typical request or journal row in one allocation
     bytes_.append(header);
   }
   CanonicalWriter& text(std::uint8_t tag, std::string_view value);
