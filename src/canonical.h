@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -24,6 +25,8 @@ class CanonicalWriter {
   CanonicalWriter& text(std::uint8_t tag, std::string_view value);
   CanonicalWriter& integer(std::uint8_t tag, std::int64_t value);
   [[nodiscard]] const std::string& bytes() const { return bytes_; }
+  // The bytes themselves, without a copy (the writer is done).
+  [[nodiscard]] std::string take() && { return std::move(bytes_); }
 
  private:
   std::string bytes_;

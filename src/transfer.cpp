@@ -25,7 +25,7 @@ std::string encode_request(const TransferRequest& request) {
       .integer(kFieldAmount, request.amount_minor)
       .text(kFieldCurrency, request.currency)
       .text(kFieldMemo, request.memo);
-  return writer.bytes();
+  return std::move(writer).take();
 }
 
 // A transfer's journal row holds all of its request: kind 'transfer', both account codes
