@@ -59,8 +59,7 @@ struct StoredKey {
   std::string operation;
   bool issued = false;
   std::string state;  // as stored: issued | completed | expired
-  bool has_request = false;  // false: NULL, see KeyedCall::request_from_journal
-  std::string request;
+  std::optional<std::string> request;  // nullopt: NULL, see KeyedCall::request_from_journal
   std::string fingerprint;
   std::string result;
   std::string response;

@@ -25,9 +25,8 @@ TransferResult replay(const std::string& result_name, std::string body,
 // The canonical request a completed key was used with: stored, or rebuilt from its journal
 // row (see KeyedCall::request_from_journal). Only conflict messages need it.
 std::string stored_request(Impl& impl, const KeyedCall& call, const StoredKey& stored) {
-  if (stored.has_request || !stored.transfer_seq || !call.request_from_journal) {
-    return stored.request;
-  }
+  if (stored.request) return *stored.request;
+  if (!stored.transfer_seq || !call.request_from_journal) return {};
   return call.request_from_journal(impl.db, *stored.transfer_seq).value_or(std::string());
 }
 

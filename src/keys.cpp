@@ -74,8 +74,7 @@ std::optional<StoredKey> load_key(Db& db, const std::string& principal, const st
   stored.operation = query.getColumn(0).getString();
   stored.issued = query.getColumn(1).getInt() != 0;
   stored.state = query.getColumn(2).getString();
-  stored.has_request = !query.getColumn(3).isNull();
-  stored.request = query.getColumn(3).getString();
+  if (!query.getColumn(3).isNull()) stored.request = query.getColumn(3).getString();
   stored.fingerprint = query.getColumn(4).getString();
   stored.result = query.getColumn(5).getString();
   stored.response = query.getColumn(6).getString();
