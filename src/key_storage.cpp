@@ -39,15 +39,7 @@ constexpr std::array<std::uint8_t, 22> kIssuedDigitPairs{0,  2,  4,  6,  8,  10,
                                                          17, 19, 21, 23, 25, 27, 29, 31,
                                                          33, 35, 37, 39, 41, 43};
 constexpr std::size_t kIssuedDash = 12;
-
-// Positions of the dashes of each form; every other character is a lowercase hex digit.
-bool is_dash_at(std::size_t length, std::size_t i) {
-  if (length == kUuidLength) {
-    return i == kUuidDashes[0] || i == kUuidDashes[1] || i == kUuidDashes[2] ||
-           i == kUuidDashes[3];
-  }
-  return i == kIssuedDash;
-}
+static_assert(kUuidDigitPairs.size() == kUuidBytes && kIssuedDigitPairs.size() == kIssuedBytes);
 
 template <std::size_t N>
 std::optional<CompactKey> decode_pairs(std::string_view key,
@@ -62,6 +54,21 @@ std::optional<CompactKey> decode_pairs(std::string_view key,
   }
   if (bad < 0) return std::nullopt;
   return bytes;
+}
+
+// The text of `bytes` in the form of `length` characters: each byte's two digits at its
+// place in `pairs`, and a dash in every place no digit takes.
+template <std::size_t N>
+std::string encode_pairs(const unsigned char* bytes, std::size_t length,
+                         const std::array<std::uint8_t, N>& pairs) {
+  static constexpr std::array<char, 16> kDigits{'0', '1', '2', '3', '4', '5', '6', '7',
+                                                '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
+  std::string key(length, '-');
+  for (std::size_t i = 0; i < N; ++i) {
+    key[pairs[i]] = kDigits[bytes[i] >> 4];
+    key[pairs[i] + 1u] = kDigits[bytes[i] & 0x0f];
+  }
+  return key;
 }
 
 }  // namespace
@@ -85,19 +92,9 @@ std::string key_from_column(const SQLite::Column& column) {
   if (!column.isBlob()) return column.getString();
   const auto* bytes = static_cast<const unsigned char*>(column.getBlob());
   const auto size = static_cast<std::size_t>(column.getBytes());
-  if (size != kUuidBytes && size != kIssuedBytes) return column.getString();  // not ours
-  const std::size_t length = size == kUuidBytes ? kUuidLength : kIssuedLength;
-  static constexpr std::array<char, 16> kDigits{'0', '1', '2', '3', '4', '5', '6', '7',
-                                                '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
-  std::string key;
-  key.reserve(length);
-  for (std::size_t i = 0; i < size; ++i) {
-    if (is_dash_at(length, key.size())) key.push_back('-');
-    key.push_back(kDigits[bytes[i] >> 4]);
-    if (is_dash_at(length, key.size())) key.push_back('-');
-    key.push_back(kDigits[bytes[i] & 0x0f]);
-  }
-  return key;
+  if (size == kUuidBytes) return encode_pairs(bytes, kUuidLength, kUuidDigitPairs);
+  if (size == kIssuedBytes) return encode_pairs(bytes, kIssuedLength, kIssuedDigitPairs);
+  return column.getString();  // not ours
 }
 
 void bind_key(SQLite::Statement& statement, int index, const std::string& key,
