@@ -196,9 +196,11 @@ void Checker::check_keys() {
           fmt::format("journal seq {} does not exist or belongs to another key",
                       keys.getColumn(4).getInt64()));
     }
-    if (has_seq && keys.getColumn(2).getString() != "completed") {
+    const bool completed = keys.getColumn(2).getString() == "completed";
+    const bool has_fingerprint = keys.getColumn(7).getInt() != 0;
+    if (has_seq && !completed) {
       add("key_state", where, "a key that moved money is not in state completed");
-    } else if (keys.getColumn(7).getInt() != 0 && keys.getColumn(2).getString() != "completed") {
+    } else if (has_fingerprint && !completed) {
       // Replays trust a matching fingerprint (find_completed_key): only completion sets one.
       add("key_state", where, "a key that is not completed carries a request fingerprint");
     }
