@@ -50,17 +50,31 @@ SQLite::Statement& Db::statement(const char* sql) {
   auto it = statements_.find(sql);
   if (it == statements_.end()) {
     it = statements_.emplace(sql, std::make_unique<SQLite::Statement>(database_, sql)).first;
-  } else {
-    // tryReset: a previous failed step (e.g. busy) must not be re-reported here.
-    it->second->tryReset();
-    it->second->clearBindings();
   }
   SQLite::Statement* statement = it->second.get();
   if (std::find(used_statements_.begin(), used_statements_.end(), statement) ==
       used_statements_.end()) {
+    // Not handed out since the last reset_statements, which reset it and cleared its
+    // bindings: it is clean. (Resetting it again here cost a replay ~3% of its time.)
     used_statements_.push_back(statement);
+  } else {
+    // Handed out before in this call: it may be mid-result and holds the old bindings.
+    // tryReset: a previous failed step (e.g. busy) must not be re-reported here.
+    statement->tryReset();
+    statement->clearBindings();
   }
   return *statement;
+}
+
+void Db::reset_statements() noexcept {
+  for (SQLite::Statement* used : used_statements_) {
+    used->tryReset();
+    try {
+      used->clearBindings();  // sqlite3_clear_bindings cannot fail on a prepared statement
+    } catch (const SQLite::Exception&) {
+    }
+  }
+  used_statements_.clear();
 }
 
 void Db::flush_cache() {

@@ -74,13 +74,11 @@ class Db {
   // Writes the cached balances that are ahead of the table.
   void flush_cache();
 
-  // Resets every cached statement. A statement left mid-result keeps a read transaction
+  // Resets the statements handed out since the last call and clears their bindings (which
+  // point into the caller's strings). A statement left mid-result keeps a read transaction
   // open, which would pin an old snapshot (stale reads, SQLITE_BUSY_SNAPSHOT on the next
   // write) and block checkpoints; so every public call ends with this.
-  void reset_statements() noexcept {
-    for (SQLite::Statement* used : used_statements_) used->tryReset();
-    used_statements_.clear();
-  }
+  void reset_statements() noexcept;
 
  private:
   SQLite::Database database_;
