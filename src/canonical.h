@@ -18,7 +18,11 @@ namespace ledger::detail {
 
 class CanonicalWriter {
  public:
-  explicit CanonicalWriter(std::string_view header) {
+  // `storage`: a string whose capacity to reuse (its contents are dropped), so that a
+  // caller encoding many requests allocates once.
+  explicit CanonicalWriter(std::string_view header, std::string storage = {})
+      : bytes_(std::move(storage)) {
+    bytes_.clear();
     bytes_.reserve(256);  // a typical request or journal row in one allocation
     bytes_.append(header);
   }

@@ -17,8 +17,8 @@
 namespace ledger::detail {
 namespace {
 
-std::string encode_request(const TransferRequest& request) {
-  CanonicalWriter writer(kTransferRequestHeader);
+std::string encode_request(const TransferRequest& request, std::string storage = {}) {
+  CanonicalWriter writer(kTransferRequestHeader, std::move(storage));
   writer.text(kFieldOperation, "transfer")
       .text(kFieldDebitAccount, request.debit_account)
       .text(kFieldCreditAccount, request.credit_account)
@@ -120,8 +120,11 @@ TransferResult transfer_in_transaction(Impl& impl, const TransferRequest& reques
 
 std::optional<TransferResult> replay_without_lock(Impl& impl, const TransferRequest& request) {
   // No validation here: a malformed principal or key cannot match a stored (valid) one, and
-  // the locked path that runs next refuses it properly.
-  return completed_replay(impl, request.principal, request.key, encode_request(request));
+  // the locked path that runs next refuses it properly. The encoding is only hashed, so it
+  // goes into a buffer the thread keeps: a replay allocates nothing for it.
+  thread_local std::string canonical;
+  canonical = encode_request(request, std::move(canonical));
+  return completed_replay(impl, request.principal, request.key, canonical);
 }
 
 TransferResult store_linked_failure(Impl& impl, const TransferRequest& request,
