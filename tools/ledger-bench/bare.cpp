@@ -36,16 +36,29 @@ void apply_engine_pragmas(sqlite3* db, ledger::Durability durability, int busy_t
   }
 }
 
-BareDb::BareDb(const std::string& path, ledger::Durability durability, int busy_timeout_ms) {
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
-    std::string message = fmt::format("bare sqlite: cannot open {}: {}", path,
-                                      db_ ? sqlite3_errmsg(db_) : "out of memory");
-    sqlite3_close(db_);
+sqlite3* open_with_engine_pragmas(const std::string& path, int flags,
+                                  ledger::Durability durability, int busy_timeout_ms,
+                                  const char* who) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    std::string message = fmt::format("{}: cannot open {}: {}", who, path,
+                                      db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
     throw std::runtime_error(message);
   }
-  sqlite3_extended_result_codes(db_, 1);
-  apply_engine_pragmas(db_, durability, busy_timeout_ms);
+  sqlite3_extended_result_codes(db, 1);
+  try {
+    apply_engine_pragmas(db, durability, busy_timeout_ms);
+  } catch (...) {
+    sqlite3_close(db);
+    throw;
+  }
+  return db;
+}
+
+BareDb::BareDb(const std::string& path, ledger::Durability durability, int busy_timeout_ms)
+    : db_(open_with_engine_pragmas(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                   durability, busy_timeout_ms, "bare sqlite")) {
   exec(
       "CREATE TABLE IF NOT EXISTS bare_commit ("
       " id INTEGER PRIMARY KEY, k BLOB NOT NULL, amount INTEGER NOT NULL) STRICT;"

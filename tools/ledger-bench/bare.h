@@ -19,6 +19,12 @@ namespace bench {
 // keep it in step with src/).
 void apply_engine_pragmas(sqlite3* db, ledger::Durability durability, int busy_timeout_ms);
 
+// Opens `path` with `flags` (SQLITE_OPEN_NOMUTEX is added) and the engine's pragmas, with
+// extended result codes. Throws std::runtime_error naming `who` and the path if it cannot.
+[[nodiscard]] sqlite3* open_with_engine_pragmas(const std::string& path, int flags,
+                                                ledger::Durability durability,
+                                                int busy_timeout_ms, const char* who);
+
 class BareDb {
  public:
   // Opens (creating) `path` with the engine's pragmas and the baseline tables:

@@ -43,23 +43,6 @@ std::vector<Key16> store_bare_responses(BareDb& bare, KeyGen& keys, std::int64_t
   return all;
 }
 
-// A copy of `items` in a random order, each copied afresh (so a request's strings are
-// allocated in that order too). Both sides walk their copy from start to end: the
-// database sees random keys, while the caller's own inputs stream through the CPU cache
-// as a till's freshly built retry would. Picking at random from the booking-order vector
-// instead made every engine replay miss the cache on a 200-byte request and its key
-// string scattered over 20 MB, where bare SQLite's 16-byte keys sit in 1.6 MB.
-template <typename Item>
-std::vector<Item> shuffled_copy(const std::vector<Item>& items, KeyGen& keys) {
-  std::vector<std::size_t> order(items.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[keys.below(i)]);
-  std::vector<Item> copy;
-  copy.reserve(items.size());
-  for (std::size_t i : order) copy.push_back(items[i]);
-  return copy;
-}
-
 // Walks `items` round and round from `start`.
 class Cycle {
  public:

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <stdexcept>
-#include <utility>
 
 #include "bare.h"
 
@@ -24,40 +23,32 @@ std::string column_bytes(sqlite3_stmt* stmt, int column) {
 }  // namespace
 
 EngineReplayQuery::EngineReplayQuery(const std::string& path, ledger::Durability durability,
-                                     KeyGen& keys) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                      nullptr) != SQLITE_OK) {
-    std::string message = fmt::format("replay query: cannot open {}: {}", path,
-                                      db_ ? sqlite3_errmsg(db_) : "out of memory");
+                                     KeyGen& keys)
+    : db_(open_with_engine_pragmas(path, SQLITE_OPEN_READWRITE, durability, 5000,
+                                   "replay query")) {
+  // The constructor may throw after opening: the destructor would not run.
+  auto fail = [&](const char* what) {
+    std::string message = fmt::format("replay query: {}: {}", what, sqlite3_errmsg(db_));
     sqlite3_close(db_);
     throw std::runtime_error(message);
-  }
-  apply_engine_pragmas(db_, durability, 5000);
+  };
   sqlite3_stmt* all = nullptr;
   if (sqlite3_prepare_v2(db_,
                          "SELECT principal, idem_key, fingerprint FROM idempotency_keys "
                          "WHERE fingerprint IS NOT NULL",
                          -1, &all, nullptr) != SQLITE_OK) {
-    std::string message = fmt::format("replay query: reading the keys: {}", sqlite3_errmsg(db_));
-    sqlite3_close(db_);
-    throw std::runtime_error(message);
+    fail("reading the keys");
   }
+  std::vector<Row> rows;
   while (sqlite3_step(all) == SQLITE_ROW) {
-    rows_.push_back(Row{column_bytes(all, 0), column_bytes(all, 1),
-                        sqlite3_column_type(all, 1) == SQLITE_TEXT, column_bytes(all, 2)});
+    rows.push_back(Row{column_bytes(all, 0), column_bytes(all, 1),
+                       sqlite3_column_type(all, 1) == SQLITE_TEXT, column_bytes(all, 2)});
   }
   sqlite3_finalize(all);
-  // A random order, each row copied afresh in it, as the replay scenario's other two sides.
-  for (std::size_t i = rows_.size(); i > 1; --i) std::swap(rows_[i - 1], rows_[keys.below(i)]);
-  std::vector<Row> shuffled;
-  shuffled.reserve(rows_.size());
-  for (const Row& row : rows_) shuffled.push_back(row);
-  rows_ = std::move(shuffled);
+  rows_ = shuffled_copy(rows, keys);  // as the scenario's other two sides walk theirs
   if (sqlite3_prepare_v3(db_, kReplayQuery, -1, SQLITE_PREPARE_PERSISTENT, &replay_, nullptr) !=
       SQLITE_OK) {
-    std::string message = fmt::format("replay query: {}", sqlite3_errmsg(db_));
-    sqlite3_close(db_);
-    throw std::runtime_error(message);
+    fail("preparing the replay query");
   }
 }
 
@@ -83,7 +74,7 @@ bool EngineReplayQuery::lookup(std::size_t at, std::string& body) {
   if (found) {
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(replay_, 0));
     body.assign(text, static_cast<std::size_t>(sqlite3_column_bytes(replay_, 0)));
-    outcome_ = sqlite3_column_int64(replay_, 1);  // read, as the engine reads it
+    (void)sqlite3_column_int64(replay_, 1);  // read, as the engine reads it
   }
   sqlite3_reset(replay_);
   if (!found && rc != SQLITE_DONE) {

@@ -9,7 +9,6 @@
 #include <sqlite3.h>
 
 #include <cstddef>
-#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -41,7 +40,6 @@ class EngineReplayQuery {
   sqlite3* db_ = nullptr;
   sqlite3_stmt* replay_ = nullptr;
   std::vector<Row> rows_;
-  std::int64_t outcome_ = 0;
 };
 
 }  // namespace bench
