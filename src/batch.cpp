@@ -1,5 +1,6 @@
-// Batches: many transfers in one commit. Messages number items from 1. Independent batches simply run each item;
-// linked batches are all-or-nothing, inside a savepoint.
+// Batches: many transfers in one commit. Messages number items from 1. A batch with a
+// malformed item runs nothing; independent batches then run each item; linked batches are
+// all-or-nothing, inside a savepoint.
 #include <fmt/format.h>
 
 #include "ledger_ops.h"
@@ -59,11 +60,46 @@ std::vector<TransferResult> run_linked(Impl& impl, std::span<const TransferReque
   return results;
 }
 
+// A batch with a malformed item is itself malformed: every item is checked before any
+// executes, and then none does (nothing is stored, every key stays usable). The malformed
+// items say what is wrong with them, the others which item stopped them; an item whose key
+// already completed still gets its stored outcome (SPEC 4: every retry of a completed key
+// replays), which reads and never writes.
+std::optional<std::vector<TransferResult>> refuse_malformed_batch(
+    Impl& impl, std::span<const TransferRequest> requests, std::int64_t now) {
+  std::vector<std::optional<std::string>> problems;
+  problems.reserve(requests.size());
+  std::optional<std::size_t> first;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    problems.push_back(malformed_transfer(requests[i]));
+    if (problems.back() && !first) first = i;
+  }
+  if (!first) return std::nullopt;
+  const std::string why = fmt::format(
+      "not run: batch item {} is malformed ({}); nothing in this batch was stored: fix that "
+      "item and send the batch again with the same keys",
+      *first + 1, *problems[*first]);
+  std::vector<TransferResult> results;
+  results.reserve(requests.size());
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    if (problems[i]) {
+      results.push_back(malformed_transfer_result(requests[i], *problems[i]));
+      continue;
+    }
+    auto key = load_key(impl.db, requests[i].principal, requests[i].key);
+    results.push_back(key && key->state == "completed"
+                          ? transfer_in_transaction(impl, requests[i], now)
+                          : malformed_transfer_result(requests[i], why));
+  }
+  return results;
+}
+
 }  // namespace
 
 std::vector<TransferResult> transfer_batch_in_transaction(Impl& impl,
                                                           std::span<const TransferRequest> requests,
                                                           BatchMode mode, std::int64_t now) {
+  if (auto refused = refuse_malformed_batch(impl, requests, now)) return std::move(*refused);
   if (mode == BatchMode::linked) return run_linked(impl, requests, now);
   std::vector<TransferResult> results;
   results.reserve(requests.size());

@@ -116,6 +116,11 @@ std::int64_t append_journal(Db& db, const JournalRow& row);
 std::vector<JournalEntry> read_journal(Db& db, std::int64_t since, std::int64_t limit);
 
 // --- transfers (transfer.cpp) ---
+// Why `request` is malformed (principal, key, accounts, amount, currency, memo), or nullopt.
+std::optional<std::string> malformed_transfer(const TransferRequest& request);
+// The unstored invalid_request result of `request`, explained by `reason`.
+TransferResult malformed_transfer_result(const TransferRequest& request,
+                                         const std::string& reason);
 // Executes one transfer inside the caller's open write transaction.
 TransferResult transfer_in_transaction(Impl& impl, const TransferRequest& request,
                                        std::int64_t now_ms);

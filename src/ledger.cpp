@@ -235,6 +235,12 @@ TransferResult Ledger::transfer(const TransferRequest& request) {
   });
 }
 
+std::optional<TransferResult> check_request(const TransferRequest& request) {
+  auto problem = detail::malformed_transfer(request);
+  if (!problem) return std::nullopt;
+  return detail::malformed_transfer_result(request, *problem);
+}
+
 std::vector<TransferResult> Ledger::transfer_batch(std::span<const TransferRequest> requests,
                                                    BatchMode mode) {
   return write_operation(*impl_, "transfer batch", [&](std::int64_t now) {

@@ -37,6 +37,17 @@ std::optional<Executed> check_debit_allowed(const Account& debit, std::int64_t a
                                             const std::string& currency) {
   auto available_after = checked_sub(debit.available_minor(), amount_minor);
   if (available_after && balance_allowed(debit, *available_after)) return std::nullopt;
+  // Past the int64 floor only an unlimited account is still allowed by its rule: what
+  // refuses it is the arithmetic, not missing funds (every other rule's floor is higher).
+  if (!available_after && debit.overdraft == OverdraftRule::unlimited) {
+    return rejected(Outcome::balance_overflow,
+                    fmt::format("'{}' cannot go lower: its available balance {} {} minus {} {} "
+                                "would pass the smallest amount an account can hold; move money "
+                                "into it first",
+                                debit.code, format_amount(debit.available_minor(), debit.exponent),
+                                debit.currency, format_amount(amount_minor, debit.exponent),
+                                currency));
+  }
   std::string held = debit.pending_minor == 0
                          ? ""
                          : fmt::format(" ({} held by pending transfers)",
@@ -63,10 +74,16 @@ Executed move_money(Impl& impl, [[maybe_unused]] const std::string& operation, c
                     const JournalRow& row) {
   auto new_debit = checked_sub(accounts.debit.balance_minor, row.amount_minor);
   auto new_credit = checked_add(accounts.credit.balance_minor, row.amount_minor);
-  if (!new_credit || !new_debit) {
+  if (!new_debit) {
+    return rejected(Outcome::balance_overflow,
+                    fmt::format("'{}' cannot go lower: its balance would pass the smallest "
+                                "amount an account can hold",
+                                accounts.debit.code));
+  }
+  if (!new_credit) {
     return rejected(Outcome::balance_overflow,
                     fmt::format("'{}' cannot hold more: its balance would pass the largest amount",
-                                new_credit ? accounts.debit.code : accounts.credit.code));
+                                accounts.credit.code));
   }
   set_balance(impl.db, accounts.debit.id, *new_debit);
   LEDGER_FAILPOINT_DYNAMIC(operation + ".after_debit");

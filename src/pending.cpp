@@ -101,6 +101,19 @@ Executed execute_reserve(Impl& impl, const ReserveRequest& request, std::int64_t
                                              accounts)) {
     return std::move(*refused);
   }
+  // An unlimited account (or a large overdraft limit) can hold more than int64 in total:
+  // the sum is checked before anything is written, and refused as a stored outcome.
+  auto held_after = checked_add(accounts.debit.pending_minor, request.amount_minor);
+  if (!held_after) {
+    return rejected(Outcome::balance_overflow,
+                    fmt::format("'{}' cannot hold more: its held amount {} {} plus {} {} would "
+                                "pass the largest amount; post or void some of its holds first",
+                                accounts.debit.code,
+                                format_amount(accounts.debit.pending_minor, accounts.debit.exponent),
+                                request.currency,
+                                format_amount(request.amount_minor, accounts.debit.exponent),
+                                request.currency));
+  }
   JournalRow row{"reserve", accounts.debit.id, accounts.credit.id, accounts.debit.code,
                  accounts.credit.code, request.amount_minor, request.currency, request.memo,
                  request.principal, request.key, now, std::nullopt};
@@ -115,8 +128,7 @@ Executed execute_reserve(Impl& impl, const ReserveRequest& request, std::int64_t
   insert.bind(4, request.amount_minor);
   insert.bind(5, expires_at);
   insert.exec();
-  // check_debit_allowed proved available - amount fits, so pending + amount cannot overflow.
-  set_pending(impl.db, accounts.debit.id, accounts.debit.pending_minor + request.amount_minor);
+  set_pending(impl.db, accounts.debit.id, *held_after);
   LEDGER_FAILPOINT("reserve.after_journal_append");
   Executed done;
   done.sequence = seq;

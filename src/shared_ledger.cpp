@@ -273,6 +273,9 @@ SharedLedger& SharedLedger::operator=(SharedLedger&&) noexcept = default;
 SharedLedger::~SharedLedger() = default;
 
 TransferResult SharedLedger::transfer(const TransferRequest& request) {
+  // A malformed request is answered here: in a group it would refuse every other
+  // caller's transfer with it (a batch with a malformed item runs nothing).
+  if (auto malformed = check_request(request)) return std::move(*malformed);
   Waiter self;
   self.request = &request;
   bool leads = false;

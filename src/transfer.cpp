@@ -102,15 +102,16 @@ std::optional<std::string> malformed_transfer_fields(const std::string& debit,
   return check_memo(memo);
 }
 
+std::optional<std::string> malformed_transfer(const TransferRequest& request) {
+  if (auto problem = check_principal_and_key(request.principal, request.key)) return problem;
+  return malformed_transfer_fields(request.debit_account, request.credit_account,
+                                   request.amount_minor, request.currency, request.memo);
+}
+
 TransferResult transfer_in_transaction(Impl& impl, const TransferRequest& request,
                                        std::int64_t now) {
   ResponseBody echo = request_echo(request);
-  auto malformed = check_principal_and_key(request.principal, request.key);
-  if (!malformed) {
-    malformed = malformed_transfer_fields(request.debit_account, request.credit_account,
-                                          request.amount_minor, request.currency, request.memo);
-  }
-  if (malformed) return malformed_result(*malformed, echo);
+  if (auto malformed = malformed_transfer(request)) return malformed_result(*malformed, echo);
   static const std::string kOperation = "transfer";
   std::string canonical = encode_request(request);
   KeyedCall call{request.principal, request.key, kOperation, canonical, echo, now,
@@ -136,6 +137,11 @@ TransferResult store_linked_failure(Impl& impl, const TransferRequest& request,
   KeyedCall call{request.principal, request.key, kOperation, canonical, echo, now,
                  &request_from_journal};
   return run_keyed(impl, call, [&] { return rejected(outcome, message); });
+}
+
+TransferResult malformed_transfer_result(const TransferRequest& request,
+                                        const std::string& reason) {
+  return malformed_result(reason, request_echo(request));
 }
 
 TransferResult unstored_linked_failure(const TransferRequest& request, const std::string& message) {

@@ -56,6 +56,12 @@ struct Options {
   std::function<std::int64_t()> clock_ms;
 };
 
+// The invalid_request result that transfer(request) would give (principal, key, account
+// codes, amount, currency, memo), found without any ledger; nullopt if it is well-formed.
+// Lets a caller that groups requests of many clients keep one client's malformed request
+// from refusing a whole batch.
+[[nodiscard]] std::optional<TransferResult> check_request(const TransferRequest& request);
+
 class Ledger {
  public:
   // Opens (and, with create_if_missing, creates) the ledger at `path`, applying missing
@@ -101,6 +107,10 @@ class Ledger {
   // others. BatchMode::linked: all-or-nothing; if an item is rejected, no item moves money,
   // the failing item's outcome says why and the others get linked_batch_failed (stored
   // with their keys, like any rejection; a malformed or conflicting item stores nothing).
+  // Every item is checked first: if any is malformed, the whole batch is, and no item
+  // executes or is stored (each malformed item's invalid_request says what is wrong, every
+  // other item's which item stopped the batch; an item whose key already completed still
+  // replays its stored outcome); all other keys stay usable.
   // Throws Error{busy|io} for the whole batch: nothing was stored.
   [[nodiscard]] std::vector<TransferResult> transfer_batch(
       std::span<const TransferRequest> requests, BatchMode mode = BatchMode::independent);

@@ -84,7 +84,7 @@ enum class Outcome {
   credit_account_not_found,
   currency_mismatch,
   insufficient_funds,
-  balance_overflow,  // the credit account's balance would pass the int64 limit
+  balance_overflow,  // a balance or held sum would pass the int64 range (either account)
   pending_not_found,            // post/void: no pending transfer with that sequence
   pending_already_posted,       // post/void of a transfer that was already posted
   pending_already_voided,       // post/void of a transfer that was voided

@@ -81,7 +81,6 @@ TEST_CASE("a batch commits many transfers at once, each with its own outcome") {
       make_transfer("b1", "world", "customer", 10),
       make_transfer("b2", "customer", "till", 1'000'000),  // insufficient funds
       make_transfer("done-before", "world", "customer", 100),  // replay
-      make_transfer("b3", "customer", "customer", 1),  // malformed
       make_transfer("b1", "world", "customer", 10),  // duplicate inside the batch: replay
       make_transfer("b4", "customer", "till", 110),
   };
@@ -90,10 +89,9 @@ TEST_CASE("a batch commits many transfers at once, each with its own outcome") {
   CHECK(results[0].outcome == Outcome::created);
   CHECK(results[1].outcome == Outcome::insufficient_funds);
   CHECK(results[2].replayed);
-  CHECK(results[3].outcome == Outcome::invalid_request);
-  CHECK(results[4].replayed);
-  CHECK(results[4].body == results[0].body);
-  CHECK(results[5].outcome == Outcome::created);
+  CHECK(results[3].replayed);
+  CHECK(results[3].body == results[0].body);
+  CHECK(results[4].outcome == Outcome::created);
   CHECK(ledger.find_account("till")->balance_minor == 110);
   CHECK(ledger.find_account("customer")->balance_minor == 0);
   CHECK(ledger.verify().ok());

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "cli.h"
+#include "ledger/ledger.h"
 #include "input.h"
 #include "output.h"
 
@@ -226,6 +227,11 @@ std::vector<BatchItem> read_batch(const std::string& path) {
                         kBatchMaxItems)};
       }
       items.push_back({number, request_from(parse_object(line))});
+      // The engine's own field rules (e.g. a NUL in a memo), so that a bad line is named
+      // here and the batch never reaches the ledger.
+      if (auto malformed = ledger::check_request(items.back().request)) {
+        throw LineProblem{malformed->message};
+      }
     }
   } catch (const LineProblem& problem) {
     throw CliError(kExitUsage, fmt::format("{} line {}: {}; nothing was stored: fix the line "
