@@ -2,6 +2,11 @@
 // nothing is stored and the key stays usable.
 #include <fmt/format.h>
 
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/utf8.h>
+
 #include <algorithm>
 
 #include "impl.h"
@@ -9,11 +14,62 @@
 namespace ledger::detail {
 namespace {
 
-bool has_control_character(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char c) {
-    auto byte = static_cast<unsigned char>(c);
-    return byte < 0x20 || byte == 0x7f;
-  });
+// The code points an identifier may not contain: they print as nothing, as a space, or
+// differently on every system, so two codes that look the same could name two accounts.
+bool is_invisible_or_unassigned(UChar32 code_point) {
+  switch (u_charType(code_point)) {
+    case U_CONTROL_CHAR:          // Cc
+    case U_FORMAT_CHAR:           // Cf: U+200B zero width space, U+200D, U+FEFF, ...
+    case U_SPACE_SEPARATOR:       // Zs: U+0020, U+00A0 no-break space, U+3000, ...
+    case U_LINE_SEPARATOR:        // Zl
+    case U_PARAGRAPH_SEPARATOR:   // Zp
+    case U_PRIVATE_USE_CHAR:      // Co
+    case U_SURROGATE:             // Cs
+    case U_UNASSIGNED:            // Cn, noncharacters included
+      return true;
+    default:
+      return false;
+  }
+}
+
+// What makes `text` unfit as an identifier (account code, principal), or nullopt: it must
+// be well-formed UTF-8, free of invisible, separator, private-use and unassigned code
+// points, and in Unicode NFC, so that one visible spelling names one identifier ("café"
+// composed and decomposed would otherwise be two accounts). Plain ASCII, the usual case,
+// needs no table lookup.
+std::optional<std::string> check_identifier(std::string_view text) {
+  const bool plain_ascii = std::all_of(text.begin(), text.end(),
+                                       [](char c) { return c > 0x20 && c < 0x7f; });
+  if (plain_ascii) return std::nullopt;
+  if (!is_valid_utf8(text)) return "must be valid UTF-8 text";
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
+  const auto length = static_cast<std::int32_t>(text.size());
+  for (std::int32_t i = 0; i < length;) {
+    const std::int32_t at = i;
+    UChar32 code_point = 0;
+    U8_NEXT(bytes, i, length, code_point);
+    if (is_invisible_or_unassigned(code_point)) {
+      return fmt::format("must not contain spaces, invisible, control, private-use or "
+                         "unassigned characters, found U+{:04X} at byte {}; use visible "
+                         "characters only, e.g. 'till:7'",
+                         static_cast<std::uint32_t>(code_point), at + 1);
+    }
+  }
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
+  const icu::UnicodeString unicode =
+      icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), length));
+  const bool normalized = U_SUCCESS(status) && nfc->isNormalized(unicode, status);
+  if (U_FAILURE(status)) {
+    throw Error(ErrorCode::internal,
+                fmt::format("ICU cannot check Unicode normalization: {}", u_errorName(status)));
+  }
+  if (!normalized) {
+    return "must be in Unicode NFC (composed) form: it contains a letter written as a base "
+           "letter plus a combining mark; type it composed (e.g. 'é' as U+00E9) or convert it "
+           "with `uconv -x any-nfc`";
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -38,35 +94,13 @@ void check_limit(std::int64_t limit) {
 }
 
 bool is_valid_utf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    auto lead = static_cast<unsigned char>(text[i]);
-    std::size_t extra = 0;
-    if (lead < 0x80) {
-      extra = 0;
-    } else if ((lead & 0xe0) == 0xc0) {
-      extra = 1;
-    } else if ((lead & 0xf0) == 0xe0) {
-      extra = 2;
-    } else if ((lead & 0xf8) == 0xf0) {
-      extra = 3;
-    } else {
-      return false;
-    }
-    if (extra > text.size() - i - 1) return false;
-    std::uint32_t code_point = lead & (0x7f >> extra);
-    for (std::size_t k = 1; k <= extra; ++k) {
-      auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xc0) != 0x80) return false;
-      code_point = (code_point << 6) | (next & 0x3f);
-    }
-    // Reject overlong forms, surrogates and values past U+10FFFF.
-    static constexpr std::uint32_t kMinimum[] = {0, 0x80, 0x800, 0x10000};
-    if (code_point < kMinimum[extra] || code_point > 0x10ffff ||
-        (code_point >= 0xd800 && code_point <= 0xdfff)) {
-      return false;
-    }
-    i += extra + 1;
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
+  const auto length = static_cast<std::int32_t>(text.size());
+  if (static_cast<std::size_t>(length) != text.size()) return false;
+  for (std::int32_t i = 0; i < length;) {
+    UChar32 code_point = 0;
+    U8_NEXT(bytes, i, length, code_point);  // negative for ill-formed, overlong, surrogates
+    if (code_point < 0) return false;
   }
   return true;
 }
@@ -75,11 +109,7 @@ std::optional<std::string> check_account_code(std::string_view code) {
   if (code.empty() || code.size() > 128) {
     return fmt::format("account code must be 1 to 128 bytes, got {}", code.size());
   }
-  if (has_control_character(code) || code.find(' ') != std::string_view::npos ||
-      !is_valid_utf8(code)) {
-    return "account code must be UTF-8 text without spaces or control characters "
-           "(e.g. 'till:7')";
-  }
+  if (auto problem = check_identifier(code)) return "account code " + *problem;
   return std::nullopt;
 }
 
@@ -87,9 +117,7 @@ std::optional<std::string> check_principal(std::string_view principal) {
   if (principal.empty() || principal.size() > 255) {
     return fmt::format("principal must be 1 to 255 bytes, got {}", principal.size());
   }
-  if (has_control_character(principal) || !is_valid_utf8(principal)) {
-    return "principal must be UTF-8 text without control characters";
-  }
+  if (auto problem = check_identifier(principal)) return "principal " + *problem;
   return std::nullopt;
 }
 

@@ -20,6 +20,7 @@ import time
 import cases_batch  # noqa: F401  (registers its cases)
 import cases_docs  # noqa: F401  (registers its cases)
 import cases_files  # noqa: F401  (registers its cases)
+import cases_identifiers  # noqa: F401  (registers its cases)
 import cases_pending  # noqa: F401  (registers its cases)
 from common import CASES, balance, case, journal_rows, setup_shop, transfer
 from harness import MUTANTS, Ledgerctl, TestFailure, Workdir, check
@@ -83,7 +84,7 @@ def check_keys_and_transfer(ctl):
           "the response names the amount", first)
     replay = transfer(ctl, key, "world", "till:1", "100", "--memo", "float").expect(0)
     check(replay.stdout == first.stdout, "a replay prints the byte-identical body", replay)
-    check(replay.stderr.startswith("replayed: stored response of an earlier execution"),
+    check(replay.stderr.startswith("ledgerctl: replayed: stored response of an earlier execution"),
           "a replay says so on stderr", replay)
     wrapped = transfer(ctl, key, "world", "till:1", "100", "--memo", "float", "--json")
     doc = wrapped.expect(0).json()
@@ -205,7 +206,7 @@ def transfer_exit_codes(ctl):
         before = None if stored else ctl.snapshot()
         result = transfer(ctl, key, source, target, amount, *extra)
         result.expect(code)
-        check(bool(result.stderr.startswith("replayed:")) == replayed,
+        check(bool(result.stderr.startswith("ledgerctl: replayed:")) == replayed,
               "stderr must say whether this was a replay", result)
         check(len(result.stderr.splitlines()) == 1, "one status line on stderr", result)
         if code in (0, 1):
@@ -426,7 +427,7 @@ def check_parallel_outcomes(outcomes, amounts):
                 doc = result.json()
                 replayed, body = doc["replayed"], doc["response"]
             else:
-                replayed = result.stderr.startswith("replayed:")
+                replayed = result.stderr.startswith("ledgerctl: replayed:")
                 body = json.loads(result.stdout)
                 bodies.setdefault(("text", key), result.stdout)
                 check(bodies[("text", key)] == result.stdout, "byte-identical replays", result)
@@ -461,7 +462,7 @@ def closed_output(ctl):
     lost.expect(4)
     check(balance(ctl, "till:1") == 300, "the transfer itself was done")
     again = transfer(ctl, "lost-reply", "world", "till:1", "2").expect(0)
-    check(again.stderr.startswith("replayed:"), "the retry gets the stored reply", again)
+    check(again.stderr.startswith("ledgerctl: replayed:"), "the retry gets the stored reply", again)
 
 
 # A check that fails shows up as TestFailure, or as a lookup or parse error on output that

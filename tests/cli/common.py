@@ -63,7 +63,7 @@ def run_keyed_table(ctl, rows):
         before = None if stored else ctl.snapshot()
         result = ctl.run(*args)
         result.expect(code)
-        check(result.stderr.startswith("replayed:") == replayed,
+        check(result.stderr.startswith("ledgerctl: replayed:") == replayed,
               "stderr must say whether this was a replay", result)
         check(len(result.stderr.splitlines()) == 1, "one status line on stderr", result)
         if code in (0, 1):

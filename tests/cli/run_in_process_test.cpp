@@ -115,7 +115,7 @@ TEST_CASE("ledgerctl::run runs one command after another in the same process") {
   const Call replay = run(dir, transfer(db, "k1"));
   CHECK(replay.exit_code == 0);
   CHECK(replay.out == first.out);
-  CHECK(replay.err.rfind("replayed:", 0) == 0);
+  CHECK(replay.err.rfind("ledgerctl: replayed:", 0) == 0);
   // Options of one call must not stick to the next: --json, then text again.
   CHECK(run(dir, {"--db", db, "account", "list", "--json"}).out.rfind("{\"accounts\"", 0) == 0);
   CHECK(run(dir, {"--db", db, "account", "list"}).out.rfind("CODE", 0) == 0);

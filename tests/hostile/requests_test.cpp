@@ -4,8 +4,10 @@
 // refused request stores nothing: not a key, not a journal row, not a cent.
 // Method: every request runs against a small ledger; "nothing stored" is a raw-SQL
 // snapshot of every table, taken before and after, that must be equal.
-#include <climits>
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <climits>
 
 #include "hostile_support.h"
 
@@ -121,16 +123,19 @@ TEST_CASE("unicode account codes are exact byte strings that work end to end") {
   const std::string cyrillic = "\xd1\x81\xd1\x87\xd1\x91\xd1\x82";
   std::string longest;
   for (int i = 0; i < 32; ++i) longest += "\xf0\x9f\x92\xb6";  // 32 x 4 bytes = 128
-  for (const auto& code : {cafe, cafe_nfd, smile, cyrillic, longest}) {
+  for (const auto& code : {cafe, smile, cyrillic, longest}) {
     CAPTURE(code);
     CHECK_NOTHROW(bench.book.create_account({code, "EUR", OverdraftRule::none, 0, code}));
   }
+  // A spelling that only looks like an existing code is refused, never made its twin.
+  CHECK_THROWS_AS(bench.book.create_account({cafe_nfd, "EUR", OverdraftRule::none, 0, ""}),
+                  Error);
   CHECK(bench.book.transfer(transfer("u1", "world", cafe, 100)).ok());
   auto result = bench.book.transfer(transfer("u2", cafe, smile, 40));
   REQUIRE(result.ok());
   CHECK(balance(bench.book, cafe) == 60);
   CHECK(balance(bench.book, smile) == 40);
-  CHECK(balance(bench.book, cafe_nfd) == 0);  // no normalisation: a different account
+  CHECK_FALSE(bench.book.find_account(cafe_nfd).has_value());  // not normalised into cafe
   CHECK_FALSE(bench.book.find_account("CAF\xc3\x89:1").has_value());
   auto body = nlohmann::json::parse(result.body);
   CHECK(body.value("from", "") == cafe);
@@ -244,7 +249,9 @@ TEST_CASE("SQL meta-characters in every field are bound as data, never run as SQ
                                           "' || (SELECT hex(hash) FROM journal) || '"};
   int created = 0;
   for (std::size_t i = 0; i < texts.size(); ++i) {
-    TransferRequest request{texts[i],
+    std::string principal = texts[i];  // principals are identifiers: no spaces
+    std::replace(principal.begin(), principal.end(), ' ', '_');
+    TransferRequest request{principal,
                             texts[(i + 1) % texts.size()],
                             codes[i % codes.size()],
                             codes[(i + 1) % codes.size()],
@@ -279,7 +286,8 @@ TEST_CASE("SQL meta-characters in every field are bound as data, never run as SQ
   CHECK(bench.book.list_keys(filter).size() == 1);
   filter.principal = "%%";
   CHECK(bench.book.list_keys(filter).empty());
-  CHECK(bench.book.issue_key(drop, "transfer").principal == drop);
+  const std::string drop_principal = "');DROP/**/TABLE/**/journal;--";  // no spaces
+  CHECK(bench.book.issue_key(drop_principal, "transfer").principal == drop_principal);
   CHECK(bench.book.verify().ok());
 }
 

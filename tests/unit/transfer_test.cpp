@@ -130,13 +130,14 @@ TEST_CASE("SQL meta-characters in every field are data, not SQL") {
   TempDir dir;
   Ledger ledger = open_with_accounts(dir.file("l.db"));
   std::string evil = "x'); DROP TABLE journal; --";
-  std::string evil_code = "x');DROP/**/TABLE/**/journal;--";  // codes allow no spaces
+  // Codes and principals allow no spaces.
+  std::string evil_code = "x');DROP/**/TABLE/**/journal;--";
   ledger.create_account({evil_code, "EUR", OverdraftRule::unlimited, 0, evil});
-  auto request = make_transfer(evil, evil_code, "till", 5, evil);
+  auto request = make_transfer(evil, evil_code, "till", 5, evil_code);
   request.memo = evil;
   CHECK(ledger.transfer(request).ok());
   CHECK(ledger.transfer(request).replayed);
-  CHECK(ledger.find_key(evil, evil)->state == KeyState::completed);
+  CHECK(ledger.find_key(evil_code, evil)->state == KeyState::completed);
   CHECK(ledger.journal().size() == 1);
   CHECK(ledger.verify().ok());
 }

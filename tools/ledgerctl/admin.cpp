@@ -42,10 +42,12 @@ json report_json(const ledger::VerifyReport& report) {
 }
 
 void print_report_text(const ledger::VerifyReport& report) {
-  print_line(fmt::format("{}: {} accounts, {} journal rows, {} keys checked; {} violations",
-                         report.ok() ? "ok" : "FAILED", report.accounts_checked,
-                         report.journal_rows_checked, report.keys_checked,
-                         report.violations.size()));
+  print_line(fmt::format("{}: {}, {}, {} checked; {}", report.ok() ? "ok" : "FAILED",
+                         counted(report.accounts_checked, "account"),
+                         counted(report.journal_rows_checked, "journal row"),
+                         counted(report.keys_checked, "key"),
+                         counted(static_cast<std::int64_t>(report.violations.size()),
+                                 "violation")));
   if (report.ok()) return;
   Table table({{"KIND"}, {"WHERE"}, {"DETAIL"}});
   for (const auto& v : report.violations) table.add_row({v.kind, v.where, v.detail});
@@ -131,10 +133,11 @@ int run_backup(const Globals& globals, const std::string& out_path) {
     document["kept"] = report.ok();
     print_json(document);
   } else {
-    print_line(fmt::format("backup {} {}: {} accounts, {} journal rows, {} keys; verify {}",
+    print_line(fmt::format("backup {} {}: {}, {}, {}; verify {}",
                            report.ok() ? "written to" : "removed from", one_line(out_path),
-                           report.accounts_checked, report.journal_rows_checked,
-                           report.keys_checked, report.ok() ? "ok" : "FAILED"));
+                           counted(report.accounts_checked, "account"),
+                           counted(report.journal_rows_checked, "journal row"),
+                           counted(report.keys_checked, "key"), report.ok() ? "ok" : "FAILED"));
   }
   return verify_exit_code(report, globals.db_path);
 }

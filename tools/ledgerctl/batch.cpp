@@ -1,15 +1,15 @@
 // batch: many transfers in ONE commit (group commit), each with its own key and outcome.
 //
-// Every line of the input is checked first (a bad line exits 2 and stores nothing), then
-// all of them go to the ledger in one transfer_batch call. Independent batches: each item
-// stands alone. --linked: all-or-nothing; if one item fails, none moves money.
+// Every line of the input is checked first, with the engine's own field rules (a bad line
+// exits 2 naming it, and nothing runs or is stored), then all of them go to the ledger in
+// one transfer_batch call. Independent batches: each item stands alone. --linked:
+// all-or-nothing; if one item fails, none moves money.
 //
 // The exit code is the highest of the items' exit codes (SPEC 7): 3 if any item hit an
-// idempotency conflict, else 2 if any was malformed, else 1 if any was rejected, else 0.
-// A conflict comes first because it means keys are being reused for other requests (a
-// client bug, or a batch file edited after it was sent); a malformed item stored nothing
-// and its line can be fixed and re-sent with the same key; a rejection is a normal,
-// final business outcome.
+// idempotency conflict, else 1 if any was rejected, else 0 (2 if the engine still found an
+// item malformed). A conflict comes first because it means keys are being reused for other
+// requests (a client bug, or a batch file edited after it was sent); a rejection is a
+// normal, final business outcome.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -156,8 +156,8 @@ constexpr const char* kBatchFormats =
     "\"replayed\",\"sequence\",\"message\",\"response\"}; with --json one document: "
     "{\"mode\",\"items\",\"created\",\"replayed\",\"rejected\",\"conflicts\","
     "\"malformed\",\"exit_code\",\"results\"}.\n"
-    "Exits with the highest code of its items: 3 if any conflict, else 2 if any malformed, "
-    "else 1 if any rejected, else 0.\n\n";
+    "Exits with the highest code of its items: 3 if any conflict, else 1 if any rejected, "
+    "else 0.\n\n";
 
 }  // namespace
 

@@ -19,7 +19,7 @@ std::string sequence_text(const ledger::TransferResult& result) {
 std::string status_line(const ledger::TransferResult& result) {
   const std::string outcome = ledger::to_string(result.outcome);
   const std::string message = one_line(result.message);
-  const std::string replay = "replayed: stored response of an earlier execution";
+  const std::string replay = "ledgerctl: replayed: stored response of an earlier execution";
   switch (ledger::outcome_class(result.outcome)) {
     case ledger::OutcomeClass::done:
       return result.replayed ? replay + sequence_text(result) + "; nothing moved now"

@@ -69,6 +69,10 @@ std::string dump_json(const nlohmann::ordered_json& document) {
 
 void print_json(const nlohmann::ordered_json& document) { print_line(dump_json(document)); }
 
+std::string counted(std::int64_t count, std::string_view noun) {
+  return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
+}
+
 std::string one_line(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -32,6 +32,9 @@ void print_json(const nlohmann::ordered_json& document);
 // cannot break a table row, a one-line error message or the terminal.
 [[nodiscard]] std::string one_line(std::string_view text);
 
+// "1 journal row", "2 journal rows": `count` and `noun`, with an s unless count is 1.
+[[nodiscard]] std::string counted(std::int64_t count, std::string_view noun);
+
 // Unix epoch milliseconds as ISO 8601 UTC with milliseconds: 2024-05-01T12:00:00.000Z.
 [[nodiscard]] std::string format_time_ms(std::int64_t epoch_ms);
 // The same for an optional time: null when absent.

@@ -105,8 +105,14 @@ int report_parse_error(const CLI::App& app, const CLI::ParseError& error, bool j
   if (what == "A subcommand is required") {
     // CLI11 files an unknown command word as a leftover argument, not as the problem.
     const std::vector<std::string> leftovers = app.remaining();
-    what = leftovers.empty() ? "a command is required"
-                             : fmt::format("unknown command \"{}\"", leftovers.front());
+    // An unknown option before the command word is not a command.
+    if (leftovers.empty()) {
+      what = "a command is required";
+    } else if (leftovers.front().starts_with("-")) {
+      what = fmt::format("unknown option \"{}\"", leftovers.front());
+    } else {
+      what = fmt::format("unknown command \"{}\"", leftovers.front());
+    }
   }
   return report_failure(kExitUsage, fmt::format("{}; see `{}`", one_line(what), help), json);
 }
