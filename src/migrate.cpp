@@ -68,11 +68,11 @@ int check_ledger_file(Db& db, const std::string& path) {
   return version;
 }
 
-void migrate(Db& db, const std::string& path) {
+int migrate(Db& db, const std::string& path) {
   WriteTransaction transaction(db);
   // Re-read inside the write lock: another process may have migrated meanwhile.
   int current = check_ledger_file(db, path);
-  if (current == latest_schema_version()) return;
+  if (current == latest_schema_version()) return current;
   if (current > 0) refuse_damaged(db, path);
   for (const Migration& migration : embedded_migrations()) {
     if (migration.version <= current) continue;
@@ -93,6 +93,7 @@ void migrate(Db& db, const std::string& path) {
   db.exec(fmt::format("PRAGMA application_id = {}", kApplicationId).c_str());
   LEDGER_FAILPOINT("migrate.before_commit");
   transaction.commit();
+  return current;
 }
 
 }  // namespace ledger::detail
