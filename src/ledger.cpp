@@ -8,6 +8,7 @@
 
 #include <SQLiteCpp/Backup.h>
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include <cerrno>
 #include <chrono>
@@ -112,11 +113,21 @@ void prepare_new_ledger_file(const std::string& path, const Options& options) {
 
 // WAL: readers never block the writer, and a commit is one append + one fsync. Switching
 // writes the file's header, so a read-only connection leaves the mode as it is.
-void switch_to_wal(detail::Db& db) {
-  SQLite::Statement mode(db.sql(), "PRAGMA journal_mode = WAL");
-  if (!mode.executeStep() || mode.getColumn(0).getString() != "wal") {
-    throw Error(ErrorCode::io, "cannot switch the database to WAL mode (is the directory "
-                               "writable, and the file system local?)");
+// The switch takes a read lock, then upgrades it to a write lock, and SQLite does not call
+// the busy handler for such an upgrade (it could deadlock): any other process reading at
+// that instant, such as one opening the same new ledger, makes it fail at once with
+// SQLITE_BUSY. So it is retried every millisecond, up to the busy timeout.
+void switch_to_wal(detail::Db& db, int busy_timeout_ms) {
+  for (int waited_ms = 0;; ++waited_ms) {
+    try {
+      SQLite::Statement mode(db.sql(), "PRAGMA journal_mode = WAL");
+      if (mode.executeStep() && mode.getColumn(0).getString() == "wal") return;
+      throw Error(ErrorCode::io, "cannot switch the database to WAL mode (is the directory "
+                                 "writable, and the file system local?)");
+    } catch (const SQLite::Exception& e) {
+      if (e.getErrorCode() != SQLITE_BUSY || waited_ms >= busy_timeout_ms) throw;
+    }
+    ::usleep(1000);
   }
 }
 
@@ -205,7 +216,7 @@ Ledger Ledger::open(const std::string& path, const Options& options) {
     if (version < latest) version = detail::migrate(impl->db, path);
     impl->open_report = {.created = version == 0, .schema_version_before = version,
                          .schema_version = latest};
-    if (!options.read_only) switch_to_wal(impl->db);
+    if (!options.read_only) switch_to_wal(impl->db, options.busy_timeout_ms);
     apply_pragmas(impl->db, options);
     return Ledger(std::move(impl));
   } catch (const SQLite::Exception& e) {
