@@ -5,6 +5,7 @@ older one, which they refuse until `ledgerctl upgrade`), and concurrent `init` s
 import os
 import sqlite3
 import subprocess
+import threading
 
 from common import case, setup_shop, transfer
 from harness import check, file_digest
@@ -122,21 +123,21 @@ def check_upgrade(ctl, old):
           "a second upgrade says there is nothing to do", again)
 
 
-def run_concurrently(ctl, argv_tail, count):
-    """Starts `count` ledgerctl processes at once and returns (exit code, stdout, stderr) of
-    each, bounded by a timeout."""
-    argv = [ctl.binary, "--db", ctl.db] + argv_tail
-    processes = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  cwd=ctl.workdir) for _ in range(count)]
-    results = []
-    for process in processes:
-        try:
-            out, err = process.communicate(timeout=120)
-        except subprocess.TimeoutExpired:
-            for other in processes:
-                other.kill()
-            raise
-        results.append((process.returncode, out.decode(), err.decode()))
+def run_concurrently(ctl, args, count):
+    """Runs `count` `ledgerctl ARGS` at once (each bounded by the harness's timeout) and
+    returns their results."""
+    results = [None] * count
+    start = threading.Barrier(count)
+
+    def worker(index):
+        start.wait()
+        results[index] = ctl.run(*args)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     return results
 
 
@@ -154,14 +155,15 @@ def concurrent_init(ctl):
                 open(ctl.db, "w").close()
             json_mode = attempt == 2
             results = run_concurrently(ctl, ["init"] + (["--json"] if json_mode else []), 10)
-            for code, out, err in results:
-                check(code == 0, f"init exits 0 ({kind}): exit {code}, {out!r}, {err!r}")
+            outputs = [r.stdout for r in results]
+            for result in results:
+                result.expect(0)
             if json_mode:
-                created = sum(1 for _, out, _ in results if '"created":true' in out)
+                created = sum(1 for r in results if r.json()["created"] is True)
             else:
-                created = sum(1 for _, out, _ in results if out.startswith("created ledger"))
-                exists = sum(1 for _, out, _ in results if "already exists" in out)
-                check(exists == 9, f"nine say it already exists ({kind}): {results}")
+                created = sum(1 for out in outputs if out.startswith("created ledger"))
+                exists = sum(1 for out in outputs if "already exists" in out)
+                check(exists == 9, f"nine say it already exists ({kind}): {outputs}")
             check(created == 1, f"exactly one init says it created the ledger ({kind}), "
-                                f"{created} did: {[out for _, out, _ in results]}")
+                                f"{created} did: {outputs}")
             ctl.ok("verify")
