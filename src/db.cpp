@@ -39,8 +39,10 @@ int backoff_busy_handler(void* timeout_ms, int attempt) {
 
 }  // namespace
 
-Db::Db(const std::string& path, int busy_timeout_ms)
-    : database_(path, SQLite::OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, busy_timeout_ms),
+Db::Db(const std::string& path, int busy_timeout_ms, bool read_only)
+    : database_(path,
+                (read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX,
+                busy_timeout_ms),
       busy_timeout_ms_(busy_timeout_ms) {
   sqlite3_busy_handler(database_.getHandle(), &backoff_busy_handler, &busy_timeout_ms_);
   register_key_function(database_.getHandle());

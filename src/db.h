@@ -57,8 +57,9 @@ struct TransactionCache {
 
 class Db {
  public:
-  // Opens `path` read-write (never creates: the caller creates the file with mode 0600).
-  Db(const std::string& path, int busy_timeout_ms);
+  // Opens `path` read-write, or with SQLITE_OPEN_READONLY if `read_only` (never creates:
+  // the caller creates the file with mode 0600).
+  Db(const std::string& path, int busy_timeout_ms, bool read_only);
 
   SQLite::Database& sql() { return database_; }
   sqlite3* handle() const { return database_.getHandle(); }

@@ -16,10 +16,13 @@ namespace ledger {
 
 struct Ledger::Impl {
   Impl(std::string path_in, const Options& options_in)
-      : path(std::move(path_in)), options(options_in), db(path, options.busy_timeout_ms) {}
+      : path(std::move(path_in)),
+        options(options_in),
+        db(path, options.busy_timeout_ms, options.read_only) {}
   std::string path;
   Options options;
   detail::Db db;
+  OpenReport open_report;
   [[nodiscard]] std::int64_t now_ms() const;
 };
 

@@ -8,6 +8,7 @@
 
 #include <SQLiteCpp/Backup.h>
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include <cerrno>
 #include <chrono>
@@ -35,6 +36,9 @@ bool create_private_file(const std::string& path) {
   return true;
 }
 
+// A read-only open never creates anything, whatever create_if_missing says.
+bool may_create(const Options& options) { return options.create_if_missing && !options.read_only; }
+
 // Refuses what SQLite would otherwise misreport: directories, missing files, unsafe modes.
 void check_path(const std::string& path, const Options& options) {
   struct stat info {};
@@ -43,7 +47,7 @@ void check_path(const std::string& path, const Options& options) {
       throw Error(ErrorCode::not_a_ledger,
                   fmt::format("cannot read {}: {}", path, std::strerror(errno)));
     }
-    if (!options.create_if_missing) {
+    if (!may_create(options)) {
       throw Error(ErrorCode::not_found,
                   fmt::format("no ledger at {}: create one with `ledgerctl init` or point "
                               "--db (LEDGER_DB) at an existing ledger",
@@ -95,7 +99,7 @@ void check_path(const std::string& path, const Options& options) {
 // An empty file becomes a ledger only when creation is allowed; it then gets mode 0600
 // like a file the engine created itself.
 void prepare_new_ledger_file(const std::string& path, const Options& options) {
-  if (!options.create_if_missing) {
+  if (!may_create(options)) {
     throw Error(ErrorCode::not_a_ledger,
                 fmt::format("{} is an empty file, not a ledger; create the ledger with `ledgerctl "
                             "init` (or open with create_if_missing)",
@@ -107,13 +111,28 @@ void prepare_new_ledger_file(const std::string& path, const Options& options) {
   }
 }
 
-void apply_pragmas(detail::Db& db, const Options& options) {
-  // WAL: readers never block the writer, and a commit is one append + one fsync.
-  SQLite::Statement mode(db.sql(), "PRAGMA journal_mode = WAL");
-  if (!mode.executeStep() || mode.getColumn(0).getString() != "wal") {
-    throw Error(ErrorCode::io, "cannot switch the database to WAL mode (is the directory "
-                               "writable, and the file system local?)");
+// WAL: readers never block the writer, and a commit is one append + one fsync. Switching
+// writes the file's header, so a read-only connection leaves the mode as it is.
+// The switch takes a read lock, then upgrades it to a write lock, and SQLite does not call
+// the busy handler for such an upgrade (it could deadlock): any other process reading at
+// that instant, such as one opening the same new ledger, makes it fail at once with
+// SQLITE_BUSY. So it is retried every millisecond, up to the busy timeout.
+void switch_to_wal(detail::Db& db, int busy_timeout_ms) {
+  for (int waited_ms = 0;; ++waited_ms) {
+    try {
+      SQLite::Statement mode(db.sql(), "PRAGMA journal_mode = WAL");
+      if (mode.executeStep() && mode.getColumn(0).getString() == "wal") return;
+      throw Error(ErrorCode::io, "cannot switch the database to WAL mode (is the directory "
+                                 "writable, and the file system local?)");
+    } catch (const SQLite::Exception& e) {
+      if (e.getErrorCode() != SQLITE_BUSY || waited_ms >= busy_timeout_ms) throw;
+    }
+    ::usleep(1000);
   }
+}
+
+// Settings of this connection only: none of them writes to the file.
+void apply_pragmas(detail::Db& db, const Options& options) {
   db.exec(options.durability == Durability::full ? "PRAGMA synchronous = FULL"
                                                  : "PRAGMA synchronous = NORMAL");
   db.exec("PRAGMA foreign_keys = ON");
@@ -130,6 +149,23 @@ void apply_pragmas(detail::Db& db, const Options& options) {
   db.exec("PRAGMA wal_autocheckpoint = 8000");
 }
 
+// A read-only Ledger reads only the layout of this build (see Options::read_only).
+void refuse_older_schema(int version, const std::string& path) {
+  throw Error(ErrorCode::older_schema,
+              fmt::format("{} has schema version {}, older than this build's {}; it was opened "
+                          "for reading, which never upgrades a file, so it was left unchanged: "
+                          "upgrade it first (`ledgerctl upgrade`, or open it once for writing)",
+                          path, version, detail::latest_schema_version()));
+}
+
+void require_writable(const Ledger::Impl& impl, std::string_view what) {
+  if (!impl.options.read_only) return;
+  throw Error(ErrorCode::invalid_argument,
+              fmt::format("{}: {} was opened read-only (Options::read_only), which never "
+                          "writes; open it without read_only to write",
+                          what, impl.path));
+}
+
 std::int64_t system_clock_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
@@ -139,6 +175,7 @@ std::int64_t system_clock_ms() {
 // errors; on any exception the transaction rolls back and nothing is stored.
 template <typename Body>
 auto write_operation(Ledger::Impl& impl, std::string_view what, Body&& body) -> decltype(body(0)) {
+  require_writable(impl, what);
   auto result = detail::guarded(impl.db, what, [&] {
     detail::WriteTransaction transaction(impl.db);
     auto outcome = body(impl.now_ms());
@@ -169,11 +206,17 @@ Ledger Ledger::open(const std::string& path, const Options& options) {
   try {
     auto impl = std::make_unique<Impl>(path, options);
     // Check before writing anything: a refused file must be left exactly as it was.
+    const int latest = detail::latest_schema_version();
     int version = detail::check_ledger_file(impl->db, path);
     if (version == 0) prepare_new_ledger_file(path, options);
+    if (version < latest && options.read_only) refuse_older_schema(version, path);
     // Migrate before switching to WAL: if a migration fails, its rollback leaves the file
     // byte-identical (switching the journal mode would already have written the header).
-    if (version < detail::latest_schema_version()) detail::migrate(impl->db, path);
+    // The version migrate() finds under the write lock decides who created the ledger.
+    if (version < latest) version = detail::migrate(impl->db, path);
+    impl->open_report = {.created = version == 0, .schema_version_before = version,
+                         .schema_version = latest};
+    if (!options.read_only) switch_to_wal(impl->db, options.busy_timeout_ms);
     apply_pragmas(impl->db, options);
     return Ledger(std::move(impl));
   } catch (const SQLite::Exception& e) {
@@ -182,6 +225,7 @@ Ledger Ledger::open(const std::string& path, const Options& options) {
 }
 
 Account Ledger::create_account(const NewAccount& account) {
+  require_writable(*impl_, "creating an account");
   return detail::guarded(impl_->db, "creating an account",
                          [&] { return detail::create_account(*impl_, account); });
 }
@@ -207,6 +251,7 @@ std::vector<Account> Ledger::list_accounts() {
 
 KeyRecord Ledger::issue_key(const std::string& principal, const std::string& operation,
                             std::optional<std::int64_t> ttl_seconds) {
+  require_writable(*impl_, "issuing a key");
   return detail::guarded(impl_->db, "issuing a key", [&] {
     return detail::issue_key(*impl_, principal, operation, ttl_seconds);
   });
@@ -221,11 +266,13 @@ std::vector<KeyRecord> Ledger::list_keys(const KeyFilter& filter) {
 }
 
 PurgeReport Ledger::purge_keys(std::optional<std::int64_t> older_than_seconds) {
+  require_writable(*impl_, "purging keys");
   return detail::guarded(impl_->db, "purging keys",
                          [&] { return detail::purge_keys(*impl_, older_than_seconds); });
 }
 
 TransferResult Ledger::transfer(const TransferRequest& request) {
+  require_writable(*impl_, "transfer");
   // Replays (the common retry) are answered from a read, without queueing for the lock.
   auto replayed = detail::guarded(impl_->db, "transfer",
                                   [&] { return detail::replay_without_lock(*impl_, request); });
@@ -294,6 +341,7 @@ VerifyReport Ledger::verify() {
 }
 
 const std::string& Ledger::path() const { return impl_->path; }
+const OpenReport& Ledger::open_report() const { return impl_->open_report; }
 std::int64_t Ledger::now_ms() const { return impl_->now_ms(); }
 
 }  // namespace ledger

@@ -26,11 +26,32 @@ void refuse_damaged(Db& db, const std::string& path) {
                           path, problems.front(), latest_schema_version()));
 }
 
+// Makes the reads of check_ledger_file one snapshot (a deferred BEGIN) unless the caller's
+// transaction already is one: read one by one, they could straddle another process's
+// commit of a new ledger and see its user_version but not yet its application_id.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(Db& db) : db_(db), own_(sqlite3_get_autocommit(db.handle()) != 0) {
+    if (own_) db_.exec("BEGIN");
+  }
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+  // Ends the read transaction; it wrote nothing, so ROLLBACK cannot lose anything.
+  ~ReadSnapshot() {
+    if (own_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+
+ private:
+  Db& db_;
+  bool own_;
+};
+
 }  // namespace
 
 int latest_schema_version() { return embedded_migrations().back().version; }
 
 int check_ledger_file(Db& db, const std::string& path) {
+  ReadSnapshot snapshot(db);
   // Reading sqlite_schema makes SQLite read page 1: a file that is not a database fails
   // here with SQLITE_NOTADB, before anything is written.
   int objects = read_int_pragma(db, "SELECT count(*) FROM sqlite_schema");
@@ -68,11 +89,11 @@ int check_ledger_file(Db& db, const std::string& path) {
   return version;
 }
 
-void migrate(Db& db, const std::string& path) {
+int migrate(Db& db, const std::string& path) {
   WriteTransaction transaction(db);
   // Re-read inside the write lock: another process may have migrated meanwhile.
   int current = check_ledger_file(db, path);
-  if (current == latest_schema_version()) return;
+  if (current == latest_schema_version()) return current;
   if (current > 0) refuse_damaged(db, path);
   for (const Migration& migration : embedded_migrations()) {
     if (migration.version <= current) continue;
@@ -93,6 +114,7 @@ void migrate(Db& db, const std::string& path) {
   db.exec(fmt::format("PRAGMA application_id = {}", kApplicationId).c_str());
   LEDGER_FAILPOINT("migrate.before_commit");
   transaction.commit();
+  return current;
 }
 
 }  // namespace ledger::detail

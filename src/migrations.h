@@ -30,6 +30,8 @@ inline constexpr int kApplicationId = 0x4c444752;
 int check_ledger_file(Db& db, const std::string& path);
 
 // Applies the missing migrations and the user_version bump in ONE write transaction.
-void migrate(Db& db, const std::string& path);
+// Returns the version the file had inside that transaction (0: empty), which can be newer
+// than what the caller read before: another process may have migrated it meanwhile.
+int migrate(Db& db, const std::string& path);
 
 }  // namespace ledger::detail

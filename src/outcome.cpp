@@ -78,6 +78,7 @@ const char* to_string(ErrorCode code) {
     case ErrorCode::not_a_ledger: return "not_a_ledger";
     case ErrorCode::corrupt: return "corrupt";
     case ErrorCode::newer_schema: return "newer_schema";
+    case ErrorCode::older_schema: return "older_schema";
     case ErrorCode::unsafe_file: return "unsafe_file";
     case ErrorCode::internal: return "internal";
   }

@@ -20,6 +20,7 @@ enum class ErrorCode {
   not_a_ledger,      // the file is not a ledger database (or cannot be opened as one)
   corrupt,           // the database file is damaged
   newer_schema,      // the file was written by a newer version of this library
+  older_schema,      // a read-only open met an older schema: upgrade the file first
   unsafe_file,       // the file's permissions are unsafe (e.g. world-writable)
   internal,          // a bug: an invariant the engine relies on did not hold
 };

@@ -52,8 +52,34 @@ struct Options {
   std::int64_t rejection_retention_seconds = 24 * 3600;
   // Refuse to open a database file that is writable by everyone.
   bool allow_world_writable = false;
+  // Open for reading only: the file is never created, migrated or written, and no pragma
+  // that writes is set (the journal mode is left as it is); create_if_missing is ignored.
+  // Only a file at this build's schema version is read: an older one throws
+  // Error{older_schema}, because reading it as it is would need a reader per old layout
+  // (upgrade it first by opening it once without read_only). Every call that writes
+  // (create_account, issue_key, purge_keys, transfer, transfer_batch, reserve, post,
+  // void_pending, reverse, expire_pending) throws Error{invalid_argument}; backup() works.
+  // Writers may be active meanwhile: each call reads one consistent snapshot. For a file in
+  // WAL mode SQLite needs the -wal and -shm files next to it and creates them (empty) if
+  // missing, so the directory must be writable; it never writes the main file, not even a
+  // checkpoint. SQLite's `immutable` mode, which needs no -shm, is not used: it is wrong
+  // while a writer is active.
+  bool read_only = false;
   // The clock, in unix epoch milliseconds. Tests inject their own to test expiry.
   std::function<std::int64_t()> clock_ms;
+};
+
+// What Ledger::open found and did; see Ledger::open_report().
+struct OpenReport {
+  // True if this open made the ledger: it turned a missing or empty file into a ledger.
+  // Decided under the write lock, so when several processes open the same new path (or
+  // the same empty file) at once, exactly one of them sees true.
+  bool created = false;
+  // The file's schema version as this open found it under the write lock (0 for a new or
+  // empty file), and the version it has now. They differ only when this open applied
+  // migrations, never on a read-only Ledger.
+  int schema_version_before = 0;
+  int schema_version = 0;
 };
 
 // The invalid_request result that transfer(request) would give (principal, key, account
@@ -65,9 +91,10 @@ struct Options {
 class Ledger {
  public:
   // Opens (and, with create_if_missing, creates) the ledger at `path`, applying missing
-  // schema migrations in one transaction. Throws Error: not_found (missing and
-  // !create_if_missing), not_a_ledger, corrupt, newer_schema, unsafe_file, busy, io.
-  // A refused file is left unchanged.
+  // schema migrations in one transaction (unless Options::read_only). Throws Error:
+  // not_found (missing and !create_if_missing or read_only), not_a_ledger, corrupt,
+  // newer_schema, older_schema (read_only only), unsafe_file, busy, io, invalid_argument
+  // (bad options). A refused file is left unchanged.
   [[nodiscard]] static Ledger open(const std::string& path, const Options& options = {});
 
   Ledger(Ledger&&) noexcept;
@@ -143,6 +170,8 @@ class Ledger {
   void backup(const std::string& out_path);
 
   [[nodiscard]] const std::string& path() const;
+  // Whether open() created the ledger and which schema versions it found and left.
+  [[nodiscard]] const OpenReport& open_report() const;
   [[nodiscard]] std::int64_t now_ms() const;
 
   // Implementation; opaque to the embedding app.

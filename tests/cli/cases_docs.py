@@ -10,7 +10,7 @@ from harness import Result, check
 COMMAND_PATHS = [[], ["init"], ["account"], ["account", "create"], ["account", "list"],
                  ["account", "show"], ["key"], ["key", "issue"], ["key", "show"],
                  ["key", "list"], ["key", "purge"], ["transfer"], ["journal"], ["verify"],
-                 ["backup"], ["stats"], ["pending"], ["pending", "reserve"],
+                 ["backup"], ["stats"], ["upgrade"], ["pending"], ["pending", "reserve"],
                  ["pending", "post"], ["pending", "void"], ["pending", "list"],
                  ["pending", "expire"], ["reverse"], ["batch"]]
 

@@ -147,7 +147,7 @@ void print_account_table(const std::vector<ledger::Account>& accounts) {
 }
 
 int run_list(const Globals& globals) {
-  ledger::Ledger ledger = open_existing(globals);
+  ledger::Ledger ledger = open_for_reading(globals);
   const std::vector<ledger::Account> accounts = ledger.list_accounts();
   if (globals.json) {
     json list = json::array();
@@ -164,7 +164,7 @@ int run_list(const Globals& globals) {
 }
 
 int run_show(const Globals& globals, const std::string& code) {
-  ledger::Ledger ledger = open_existing(globals);
+  ledger::Ledger ledger = open_for_reading(globals);
   const std::optional<ledger::Account> account = ledger.find_account(code);
   if (!account) {
     throw CliError(kExitUsage, fmt::format("no account named {}; list accounts with "

@@ -1,4 +1,5 @@
-// Commands about the ledger file as a whole: init, verify, backup, stats.
+// Commands about the ledger file as a whole: init, upgrade, verify, backup, stats. Only init
+// and upgrade write; the others open the file read-only and never change it.
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -15,9 +16,9 @@ namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 
 int run_init(const Globals& globals) {
-  bool created = false;
-  ledger::Ledger ledger = open_or_create(globals, created);
-  const int schema_version = ledger.stats().schema_version;
+  ledger::Ledger ledger = open_or_create(globals);
+  const bool created = ledger.open_report().created;
+  const int schema_version = ledger.open_report().schema_version;
   if (globals.json) {
     print_json({{"path", ledger.path()}, {"created", created}, {"schema_version", schema_version}});
   } else if (created) {
@@ -25,6 +26,26 @@ int run_init(const Globals& globals) {
   } else {
     print_line(fmt::format("ledger {} already exists (schema version {}); nothing to do",
                            ledger.path(), schema_version));
+  }
+  return kExitDone;
+}
+
+// Opening for writing applies the missing migrations, in one transaction.
+int run_upgrade(const Globals& globals) {
+  ledger::Ledger ledger = open_existing(globals);
+  const ledger::OpenReport& report = ledger.open_report();
+  const bool upgraded = report.schema_version_before != report.schema_version;
+  if (globals.json) {
+    print_json({{"path", ledger.path()},
+                {"upgraded", upgraded},
+                {"from_version", report.schema_version_before},
+                {"to_version", report.schema_version}});
+  } else if (upgraded) {
+    print_line(fmt::format("upgraded ledger {} from schema version {} to {}", ledger.path(),
+                           report.schema_version_before, report.schema_version));
+  } else {
+    print_line(fmt::format("ledger {} is already at schema version {}; nothing to do",
+                           ledger.path(), report.schema_version));
   }
   return kExitDone;
 }
@@ -69,7 +90,7 @@ int verify_exit_code(const ledger::VerifyReport& report, const std::string& path
 }
 
 int run_verify(const Globals& globals) {
-  ledger::Ledger ledger = open_existing(globals);
+  ledger::Ledger ledger = open_for_reading(globals);
   const ledger::VerifyReport report = ledger.verify();
   if (globals.json) {
     print_json(report_json(report));
@@ -96,7 +117,9 @@ void check_backup_target(const std::string& out_path) {
 }
 
 // A backup is only worth something if it can be opened and passes verify, so check the
-// copy right away rather than on the day it is needed.
+// copy right away rather than on the day it is needed. The copy is this command's own new
+// file: opening it for writing lets SQLite remove its -wal and -shm files on close (a
+// read-only connection cannot), so the backup is one file.
 ledger::VerifyReport verify_copy(const Globals& globals, const std::string& out_path) {
   Globals copy_globals = globals;
   copy_globals.db_path = out_path;
@@ -118,7 +141,7 @@ int run_backup(const Globals& globals, const std::string& out_path) {
   ledger::VerifyReport report;
   try {
     {
-      ledger::Ledger ledger = open_existing(globals);
+      ledger::Ledger ledger = open_for_reading(globals);
       ledger.backup(out_path);
     }
     report = verify_copy(globals, out_path);
@@ -147,7 +170,7 @@ std::string optional_time(const std::optional<std::int64_t>& epoch_ms) {
 }
 
 int run_stats(const Globals& globals) {
-  ledger::Ledger ledger = open_existing(globals);
+  ledger::Ledger ledger = open_for_reading(globals);
   const ledger::Stats s = ledger.stats();
   if (globals.json) {
     print_json({{"path", ledger.path()},
@@ -189,6 +212,11 @@ void add_admin_commands(CLI::App& app, Globals& globals, Action& chosen) {
   add_command(app, "init",
               "Create a ledger file with its schema (an existing ledger is left as it is).",
               "  ledgerctl --db shop.db init", chosen, [&globals] { return run_init(globals); });
+  add_command(app, "upgrade",
+              "Apply the missing schema migrations in one transaction (reading commands never "
+              "upgrade a file; they refuse an older one until this runs).",
+              "  ledgerctl --db shop.db upgrade\n  ledgerctl --db shop.db upgrade --json", chosen,
+              [&globals] { return run_upgrade(globals); });
   add_command(app, "verify",
               "Check every invariant: balances against the journal, zero sum per currency, "
               "keys against transfers, gap-free sequence, hash chain. Exit 5 on any violation.",

@@ -22,9 +22,13 @@ std::string hint_no_ledger(const std::string& path) {
       one_line(path));
 }
 
-ledger::Options options_for(const Globals& globals, bool create_if_missing) {
+// How a command opens the ledger: reading never creates, migrates or writes the file.
+enum class Access { read, write, create };
+
+ledger::Options options_for(const Globals& globals, Access access) {
   ledger::Options options;
-  options.create_if_missing = create_if_missing;
+  options.create_if_missing = access == Access::create;
+  options.read_only = access == Access::read;
   options.allow_client_keys = !globals.issued_keys_only;
   options.busy_timeout_ms =
       static_cast<int>(parse_count("--busy-timeout-ms", globals.busy_timeout_ms_text, 0, 600000));
@@ -41,7 +45,7 @@ void check_path_given(const std::string& path) {
 
 // The common mistakes get a precise message before the engine sees the path; the engine
 // still checks everything itself (and reports races through translate()).
-void check_existing_file(const std::string& path) {
+void check_existing_file(const std::string& path, Access access) {
   std::error_code error;
   const fs::file_status status = fs::status(path, error);
   if (status.type() == fs::file_type::not_found) {
@@ -65,13 +69,15 @@ void check_existing_file(const std::string& path) {
                                                 "--db/LEDGER_DB at an existing ledger",
                                                 one_line(path)));
   }
-  // SQLite's WAL mode writes next to the file even to read it, so both are needed.
-  if (::access(path.c_str(), R_OK | W_OK) != 0) {
+  // Reading needs only the file's read permission (SQLite's WAL mode writes its -shm next to
+  // the file, not the file itself); the other commands need both.
+  const bool writes = access != Access::read;
+  if (::access(path.c_str(), writes ? R_OK | W_OK : R_OK) != 0) {
     throw CliError(kExitNotALedger,
-                   fmt::format("cannot open {} for reading and writing ({}): "
-                               "run as the file's owner or fix its "
+                   fmt::format("cannot open {} for {} ({}): run as the file's owner or fix its "
                                "permissions (chmod 600 {})",
-                               one_line(path), std::strerror(errno), one_line(path)));
+                               one_line(path), writes ? "reading and writing" : "reading",
+                               std::strerror(errno), one_line(path)));
   }
 }
 
@@ -85,8 +91,8 @@ void check_parent_directory(const std::string& path) {
   }
 }
 
-ledger::Ledger open_checked(const Globals& globals, bool create_if_missing) {
-  const ledger::Options options = options_for(globals, create_if_missing);
+ledger::Ledger open_checked(const Globals& globals, Access access) {
+  const ledger::Options options = options_for(globals, access);
   try {
     return ledger::Ledger::open(globals.db_path, options);
   } catch (const ledger::Error& error) {
@@ -102,20 +108,29 @@ ledger::Ledger open_checked(const Globals& globals, bool create_if_missing) {
 
 ledger::Ledger open_existing(const Globals& globals) {
   check_path_given(globals.db_path);
-  check_existing_file(globals.db_path);
-  return open_checked(globals, /*create_if_missing=*/false);
+  check_existing_file(globals.db_path, Access::write);
+  return open_checked(globals, Access::write);
 }
 
-ledger::Ledger open_or_create(const Globals& globals, bool& created) {
+ledger::Ledger open_for_reading(const Globals& globals) {
+  check_path_given(globals.db_path);
+  check_existing_file(globals.db_path, Access::read);
+  return open_checked(globals, Access::read);
+}
+
+ledger::Ledger open_or_create(const Globals& globals) {
   check_path_given(globals.db_path);
   std::error_code error;
   const fs::file_status status = fs::symlink_status(globals.db_path, error);
-  // An empty regular file (e.g. from mktemp) is a ledger not created yet.
-  created = !fs::exists(status) ||
-            (fs::is_regular_file(status) && fs::file_size(globals.db_path, error) == 0 && !error);
-  if (!created) return open_existing(globals);
+  // An empty regular file (e.g. from mktemp) is a ledger not created yet. Whether this
+  // process created the ledger is not decided here (another init may be racing us): the
+  // engine decides it under the write lock (Ledger::open_report).
+  const bool maybe_new =
+      !fs::exists(status) ||
+      (fs::is_regular_file(status) && fs::file_size(globals.db_path, error) == 0 && !error);
+  if (!maybe_new) return open_existing(globals);
   check_parent_directory(globals.db_path);
-  return open_checked(globals, /*create_if_missing=*/true);
+  return open_checked(globals, Access::create);
 }
 
 CliError translate(const ledger::Error& error, const std::string& db_path,
@@ -135,6 +150,7 @@ CliError translate(const ledger::Error& error, const std::string& db_path,
     case ledger::ErrorCode::not_a_ledger:
     case ledger::ErrorCode::corrupt:
     case ledger::ErrorCode::newer_schema:
+    case ledger::ErrorCode::older_schema:
     case ledger::ErrorCode::unsafe_file:
       return {kExitNotALedger, what};
     case ledger::ErrorCode::internal:

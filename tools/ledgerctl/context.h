@@ -15,9 +15,14 @@ namespace ledgerctl {
 // corrupt or newer; exit 4 when it is busy; exit 2 for a bad --busy-timeout-ms.
 [[nodiscard]] ledger::Ledger open_existing(const Globals& globals);
 
-// Opens the ledger at globals.db_path, creating it if the file does not exist.
-// `created` tells which happened.
-[[nodiscard]] ledger::Ledger open_or_create(const Globals& globals, bool& created);
+// Opens the existing ledger at globals.db_path for reading only (ledger::Options::read_only):
+// the file is never migrated or written. The same errors as open_existing, and exit 5 for
+// a ledger at an older schema version (the message says to run `ledgerctl upgrade`).
+[[nodiscard]] ledger::Ledger open_for_reading(const Globals& globals);
+
+// Opens the ledger at globals.db_path, creating it if the file does not exist or is empty.
+// The ledger's open_report().created tells whether this process created it.
+[[nodiscard]] ledger::Ledger open_or_create(const Globals& globals);
 
 // The exit code and one-line message (problem and fix) for an engine error raised while
 // running the command on the ledger at `db_path`.

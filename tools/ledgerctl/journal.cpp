@@ -140,7 +140,7 @@ int run_journal(const Globals& globals, const JournalOptions& options) {
   const std::int64_t since = parse_count("--since", options.since, 0);
   const std::int64_t limit = options.limit ? parse_count("--limit", *options.limit, 1)
                                            : std::numeric_limits<std::int64_t>::max();
-  ledger::Ledger ledger = open_existing(globals);
+  ledger::Ledger ledger = open_for_reading(globals);
   if (format == Format::jsonl) {
     for_each_entry(ledger, since, limit, [](const auto& e) { print_json(entry_json(e)); });
     return kExitDone;

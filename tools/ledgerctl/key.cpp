@@ -98,7 +98,7 @@ int run_issue(const Globals& globals, const IssueOptions& options) {
 }
 
 int run_show(const Globals& globals, const std::string& key, const std::string& principal) {
-  ledger::Ledger ledger = open_existing(globals);
+  ledger::Ledger ledger = open_for_reading(globals);
   const std::optional<ledger::KeyRecord> record = ledger.find_key(principal, key);
   if (!record) {
     throw CliError(kExitUsage,
@@ -149,7 +149,7 @@ int run_list(const Globals& globals, const ListOptions& options) {
   filter.principal = options.principal;
   if (options.state) filter.state = parse_state(*options.state);
   filter.limit = parse_count("--limit", options.limit, 1, 1000000);
-  ledger::Ledger ledger = open_existing(globals);
+  ledger::Ledger ledger = open_for_reading(globals);
   const std::vector<ledger::KeyRecord> records = ledger.list_keys(filter);
   const bool truncated = static_cast<std::int64_t>(records.size()) == filter.limit;
   if (globals.json) {

@@ -154,7 +154,7 @@ int run_list(const Globals& globals, const ListOptions& options) {
   std::optional<ledger::PendingState> state;
   if (options.state) state = parse_state(*options.state);
   const std::int64_t limit = parse_count("--limit", options.limit, 1, 1000000);
-  ledger::Ledger ledger = open_existing(globals);
+  ledger::Ledger ledger = open_for_reading(globals);
   const std::vector<ledger::PendingTransfer> rows = ledger.list_pending(state, limit);
   const bool truncated = static_cast<std::int64_t>(rows.size()) == limit;
   if (globals.json) {

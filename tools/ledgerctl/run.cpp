@@ -36,7 +36,8 @@ Exit codes, the same for every command:
      operation, unknown with --issued-keys-only); nothing stored
   4  transient: database busy, I/O error, or stdout could not be written; retry the same
      command (same key)
-  5  not a ledger, corrupt, newer schema, or fails verify
+  5  not a ledger, corrupt, newer schema (or older, for a command that only reads: run
+     `ledgerctl upgrade`), or fails verify
 `batch` exits with the highest code of its items (3 before 2 before 1; 0 if all done).
 
 Example:
