@@ -18,11 +18,6 @@ using namespace ledger::testing;
 
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 void write_file(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << bytes;
@@ -111,16 +106,16 @@ TEST_CASE("files that are not ledgers are refused and left unchanged") {
   SUBCASE("a text file") {
     auto path = dir.file("notes.txt");
     write_file(path, "this is not a database, it is a shopping list\n" + std::string(4096, 'x'));
-    auto before = read_file(path);
+    auto before = file_bytes(path);
     CHECK(open_error(path) == ErrorCode::not_a_ledger);
-    CHECK(read_file(path) == before);
+    CHECK(file_bytes(path) == before);
   }
   SUBCASE("a SQLite database with a foreign schema") {
     auto path = dir.file("foreign.db");
     raw_sql(path, "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)");
-    auto before = read_file(path);
+    auto before = file_bytes(path);
     CHECK(open_error(path) == ErrorCode::not_a_ledger);
-    CHECK(read_file(path) == before);
+    CHECK(file_bytes(path) == before);
     CHECK(raw_sql(path, "PRAGMA journal_mode") == "delete");
   }
   SUBCASE("a directory") {
@@ -133,9 +128,9 @@ TEST_CASE("a ledger from a newer schema version is refused and left unchanged") 
   auto path = dir.file("newer.db");
   { open_with_accounts(path); }
   raw_sql(path, "PRAGMA user_version = 999");
-  auto before = read_file(path);
+  auto before = file_bytes(path);
   CHECK(open_error(path) == ErrorCode::newer_schema);
-  CHECK(read_file(path) == before);
+  CHECK(file_bytes(path) == before);
 }
 
 TEST_CASE("a corrupt ledger fails with a corruption error, never a crash") {
@@ -147,7 +142,7 @@ TEST_CASE("a corrupt ledger fails with a corruption error, never a crash") {
       (void)ledger.transfer(make_transfer("k" + std::to_string(i), "world", "customer", 100 + i));
     }
   }
-  auto bytes = read_file(path);
+  auto bytes = file_bytes(path);
   REQUIRE(bytes.size() > 8192);
   // Keep the 100-byte header valid, scribble over every page after the first.
   for (std::size_t i = 4096; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 7 + 3);

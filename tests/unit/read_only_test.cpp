@@ -18,11 +18,6 @@ using namespace ledger::testing;
 
 namespace {
 
-std::string file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 Options read_only() {
   Options options;
   options.read_only = true;

@@ -5,6 +5,8 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <random>
 #include <string>
@@ -24,6 +26,12 @@ struct FakeClock {
     return [shared] { return shared->load(); };
   }
 };
+
+// The bytes of the file at `path` ("" if it cannot be read).
+inline std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
 
 // A ledger with `world` (unlimited), `till` and `customer` accounts in EUR.
 inline Ledger open_with_accounts(const std::string& path, Options options = {}) {
