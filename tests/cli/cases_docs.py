@@ -5,7 +5,7 @@ import os
 import subprocess
 
 from common import case
-from harness import Result, check
+from harness import Result, check, scaled_timeout
 
 COMMAND_PATHS = [[], ["init"], ["account"], ["account", "create"], ["account", "list"],
                  ["account", "show"], ["key"], ["key", "issue"], ["key", "show"],
@@ -80,7 +80,7 @@ def readme_session(ctl):
     env = {**{k: v for k, v in os.environ.items() if k != "LEDGER_DB"}, **env}
     proc = subprocess.run(["bash", "-euo", "pipefail", "-c", readme_script()],
                           capture_output=True, text=True, cwd=ctl.workdir, env=env,
-                          timeout=60)
+                          timeout=scaled_timeout(120))
     result = Result(["<README session>"], proc.returncode, proc.stdout, proc.stderr)
     result.expect(0)
     for expected in ("created ledger shop.db", "exit 3", "exit 1", "exit 2",

@@ -8,7 +8,7 @@ import subprocess
 import threading
 
 from common import case, setup_shop, transfer
-from harness import check, file_digest
+from harness import check, file_digest, scaled_timeout
 
 SCHEMA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "schema")
 APPLICATION_ID = 0x4C444752  # "LDGR", src/migrations.h
@@ -41,7 +41,7 @@ def leave_wal_frames(path):
               "c.execute('CREATE TABLE scratch (x INTEGER)')\n"
               "c.execute('DROP TABLE scratch')\n"
               "os._exit(0)\n")
-    subprocess.run(["python3", "-c", script, path], check=True, timeout=60)
+    subprocess.run(["python3", "-c", script, path], check=True, timeout=scaled_timeout(60))
     check(os.path.getsize(path + "-wal") > 0, "the writer left its commit in the -wal file")
 
 

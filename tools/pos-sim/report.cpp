@@ -4,8 +4,10 @@
 #include <fmt/core.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 namespace pos_sim {
 namespace {
@@ -97,6 +99,47 @@ void print_balances(const Audit& a) {
   }
 }
 
+namespace fs = std::filesystem;
+
+// `path` as a user types it in the current directory: relative (with ./ for a program)
+// when it lies below it, else absolute; quoted for the shell if it needs it.
+std::string shown_path(const fs::path& path, bool program) {
+  std::error_code ec;
+  const fs::path cwd = fs::current_path(ec);
+  std::string text = path.string();
+  if (!ec) {
+    const fs::path relative = path.lexically_relative(cwd);
+    const bool below = !relative.empty() && *relative.begin() != "..";
+    if (below) text = (program ? "./" : "") + relative.string();
+  }
+  if (text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                             "0123456789_-./:+,") == std::string::npos) {
+    return text;
+  }
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// The ledgerctl built beside this pos-sim (build/tools/ledgerctl/ledgerctl next to
+// build/tools/pos-sim/pos-sim), or plain `ledgerctl` (on PATH) when there is none.
+std::string ledgerctl_command() {
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return "ledgerctl";
+  const fs::path sibling = self.parent_path().parent_path() / "ledgerctl" / "ledgerctl";
+  return fs::exists(sibling, ec) ? shown_path(sibling, true) : "ledgerctl";
+}
+
+// What to do next: look at the ledger the run left with ledgerctl.
+void print_next_steps(const RunInfo& run) {
+  const std::string prefix =
+      fmt::format("{} --db {}", ledgerctl_command(), shown_path(run.db_path, false));
+  fmt::print("\nNext: look at this ledger with ledgerctl:\n");
+  fmt::print("  {} journal --limit 5\n", prefix);
+  fmt::print("  {} verify\n", prefix);
+}
+
 }  // namespace
 
 bool passed(const Counters& counters, const Audit& audit) {
@@ -126,6 +169,7 @@ void print_summary(const RunInfo& run, const Counters& counters, const Audit& au
     fmt::print("\nFAIL: exactly-once was violated; see the checks above ({:.1f} s, seed {})\n",
                run.seconds, run.config.seed);
   }
+  print_next_steps(run);
 }
 
 }  // namespace pos_sim
