@@ -71,7 +71,9 @@ struct GroupCommitStats {
 
 class SharedLedger {
  public:
-  // Opens the ledger as Ledger::open does (same errors) and shares it.
+  // Opens the ledger as Ledger::open does (same errors) and shares it. With
+  // Options::read_only every transfer throws Error{invalid_argument}, as on a read-only
+  // Ledger: share a read-only ledger only for with_ledger() reads.
   [[nodiscard]] static SharedLedger open(const std::string& path, const Options& options = {},
                                          GroupCommitOptions group = {});
   // Shares an already open ledger, e.g. one the app has just set up accounts in. Throws
