@@ -16,7 +16,9 @@ enum class OverdraftRule {
 };
 
 struct NewAccount {
-  std::string code;      // unique, 1..128 bytes of printable UTF-8 without spaces, e.g. "till:7"
+  // Unique, 1..128 bytes of UTF-8 in NFC without spaces, invisible, private-use or unassigned
+  // code points (one visible spelling names one account), e.g. "till:7".
+  std::string code;
   std::string currency;  // ISO 4217 code, e.g. "EUR"
   OverdraftRule overdraft = OverdraftRule::none;
   std::int64_t overdraft_limit_minor = 0;  // only with OverdraftRule::limit; >= 0
@@ -65,7 +67,7 @@ struct KeyFilter {
 
 // A request to move `amount_minor` from `debit_account` to `credit_account`.
 struct TransferRequest {
-  std::string principal;       // who is asking (a till, a user); scopes the key
+  std::string principal;       // who is asking (a till, a user); scopes the key; same rule as codes
   std::string key;             // idempotency key: 1..255 printable ASCII characters
   std::string debit_account;   // code of the account money leaves ("from")
   std::string credit_account;  // code of the account money enters ("to")
