@@ -26,6 +26,7 @@
 #include "history.h"
 #include "kill_scenarios.h"
 #include "power_scenarios.h"
+#include "support/timeout_scale.h"
 #include "workload.h"
 
 namespace crash {
@@ -34,10 +35,10 @@ namespace {
 // --- child ------------------------------------------------------------------------------
 
 // Retries `call` on transient errors (busy, I/O) with the same arguments, as the API asks;
-// gives up after a minute so a wedged test ends.
+// gives up after a minute (times LEDGER_TEST_TIMEOUT_SCALE) so a wedged test ends.
 template <class Call>
 auto with_retries(Call&& call, std::int64_t& transient) {
-  std::int64_t deadline = monotonic_ms() + 60'000;
+  std::int64_t deadline = monotonic_ms() + ledger::testing::scaled_ms(60'000);
   for (;;) {
     try {
       return call();

@@ -10,11 +10,13 @@
 #include <random>
 
 #include "harness.h"
+#include "support/timeout_scale.h"
 
 namespace crash {
 namespace {
 
-constexpr std::int64_t kChildTimeoutMs = 180'000;
+// How long a child may take, stretched by LEDGER_TEST_TIMEOUT_SCALE.
+const std::int64_t kChildTimeoutMs = ledger::testing::scaled_ms(180'000);
 
 std::string make_dir(const std::string& dir) {
   std::filesystem::create_directories(dir);
@@ -34,9 +36,9 @@ bool died_as_expected(const ChildEnd& end, const std::string& action) {
 }
 
 // Waits until the side file has more than `lines` lines (the child is about to transfer),
-// the child ended, or 60 s passed.
+// the child ended, or 60 s (times LEDGER_TEST_TIMEOUT_SCALE) passed.
 void wait_for_progress(Child& child, const std::string& keys_file, std::int64_t lines) {
-  std::int64_t deadline = monotonic_ms() + 60'000;
+  std::int64_t deadline = monotonic_ms() + ledger::testing::scaled_ms(60'000);
   ChildEnd ignored;
   while (count_lines(keys_file) <= lines && monotonic_ms() < deadline) {
     if (child.poll(ignored)) return;
