@@ -12,6 +12,7 @@
 
 #include "migrations.h"
 #include "test_support.h"
+#include "version_1_ledger.h"
 
 using namespace ledger;
 using namespace ledger::testing;
@@ -182,16 +183,7 @@ TEST_CASE("an empty existing file becomes a ledger") {
 TEST_CASE("a version-1 ledger is migrated forward in one step and keeps its data") {
   TempDir dir;
   auto path = dir.file("v1.db");
-  // Build a genuine version-1 file from the embedded migration 001 alone.
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  std::string script = std::string("BEGIN;") + ledger::detail::embedded_migrations()[0].sql +
-                       "; INSERT INTO accounts (code, currency, exponent, overdraft, created_at) "
-                       "VALUES ('old-till', 'EUR', 2, 'none', 1); PRAGMA user_version = 1; "
-                       "PRAGMA application_id = 1279543122; COMMIT;";
-  REQUIRE(sqlite3_exec(db, script.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
-  sqlite3_close(db);
-  ::chmod(path.c_str(), 0600);
+  make_version_1_ledger(path, /*wal=*/false);
   REQUIRE(raw_sql(path, "PRAGMA user_version") == "1");
   Ledger ledger = Ledger::open(path);
   CHECK(raw_sql(path, "PRAGMA user_version") == kLatestVersion);

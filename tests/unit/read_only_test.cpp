@@ -12,6 +12,7 @@
 
 #include "migrations.h"
 #include "test_support.h"
+#include "version_1_ledger.h"
 
 using namespace ledger;
 using namespace ledger::testing;
@@ -22,19 +23,6 @@ Options read_only() {
   Options options;
   options.read_only = true;
   return options;
-}
-
-// A genuine version-1 ledger: the embedded migration 001 alone, with one account.
-void make_version_1_ledger(const std::string& path) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  std::string script = std::string("BEGIN;") + detail::embedded_migrations()[0].sql +
-                       "; INSERT INTO accounts (code, currency, exponent, overdraft, created_at) "
-                       "VALUES ('old-till', 'EUR', 2, 'none', 1); PRAGMA user_version = 1; "
-                       "PRAGMA application_id = 1279543122; COMMIT; PRAGMA journal_mode = WAL;";
-  REQUIRE(sqlite3_exec(db, script.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
-  sqlite3_close(db);
-  ::chmod(path.c_str(), 0600);
 }
 
 ErrorCode open_error(const std::string& path, const Options& options) {
@@ -110,7 +98,7 @@ TEST_CASE("every writing call on a read-only Ledger throws invalid_argument and 
 TEST_CASE("a read-only open refuses an older schema unchanged and a writing open upgrades it") {
   TempDir dir;
   auto path = dir.file("v1.db");
-  make_version_1_ledger(path);
+  make_version_1_ledger(path, /*wal=*/true);
   const std::string before = file_bytes(path);
   CHECK(open_error(path, read_only()) == ErrorCode::older_schema);
   CHECK(file_bytes(path) == before);
