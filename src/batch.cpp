@@ -8,13 +8,26 @@
 namespace ledger::detail {
 namespace {
 
+// An item of a batch that does not run: the stored outcome of its key if the key already
+// completed (SPEC 4: every retry of a completed key replays; for such a key the transfer
+// path only reads, it never executes), else `not_run`.
+TransferResult completed_or(Impl& impl, const TransferRequest& request, std::int64_t now,
+                            TransferResult not_run) {
+  auto key = load_key(impl.db, request.principal, request.key);
+  if (key && key->state == "completed") {
+    return well_formed_transfer_in_transaction(impl, request, now);
+  }
+  return not_run;
+}
+
 // The first item that did not end as a (possibly replayed) creation, if any.
 std::optional<std::size_t> first_failure(const std::vector<TransferResult>& results) {
   std::optional<std::size_t> business;
   for (std::size_t i = 0; i < results.size(); ++i) {
     auto kind = outcome_class(results[i].outcome);
-    // A refused item (malformed or conflicting) refuses the batch itself.
-    if (kind == OutcomeClass::malformed || kind == OutcomeClass::conflict) return i;
+    // A conflicting item refuses the batch itself (a malformed one never gets here: see
+    // refuse_malformed_batch).
+    if (kind == OutcomeClass::conflict) return i;
     if (kind == OutcomeClass::rejected && !business) business = i;
   }
   return business;
@@ -26,7 +39,9 @@ std::vector<TransferResult> run_linked(Impl& impl, std::span<const TransferReque
   impl.db.exec("SAVEPOINT linked_batch");
   std::vector<TransferResult> results;
   results.reserve(requests.size());
-  for (const auto& request : requests) results.push_back(transfer_in_transaction(impl, request, now));
+  for (const auto& request : requests) {
+    results.push_back(well_formed_transfer_in_transaction(impl, request, now));
+  }
   auto failed = first_failure(results);
   if (!failed) {
     impl.db.exec("RELEASE linked_batch");
@@ -45,12 +60,8 @@ std::vector<TransferResult> run_linked(Impl& impl, std::span<const TransferReque
   for (std::size_t i = 0; i < requests.size(); ++i) {
     if (!stored) {
       if (i == *failed) continue;
-      // Nothing is stored for a refused batch, but a key completed before this batch still
-      // answers with its own stored outcome (SPEC 4: every retry of a completed key replays).
-      auto key = load_key(impl.db, requests[i].principal, requests[i].key);
-      results[i] = key && key->state == "completed"
-                       ? transfer_in_transaction(impl, requests[i], now)
-                       : unstored_linked_failure(requests[i], why);
+      // Nothing is stored for a refused batch, but a completed key still replays.
+      results[i] = completed_or(impl, requests[i], now, unstored_linked_failure(requests[i], why));
     } else if (i != *failed) {
       results[i] = store_linked_failure(impl, requests[i], Outcome::linked_batch_failed, why, now);
     } else if (!failure.replayed) {
@@ -62,9 +73,8 @@ std::vector<TransferResult> run_linked(Impl& impl, std::span<const TransferReque
 
 // A batch with a malformed item is itself malformed: every item is checked before any
 // executes, and then none does (nothing is stored, every key stays usable). The malformed
-// items say what is wrong with them, the others which item stopped them; an item whose key
-// already completed still gets its stored outcome (SPEC 4: every retry of a completed key
-// replays), which reads and never writes.
+// items say what is wrong with them, the others which item stopped them, unless their key
+// already completed (completed_or).
 std::optional<std::vector<TransferResult>> refuse_malformed_batch(
     Impl& impl, std::span<const TransferRequest> requests, std::int64_t now) {
   std::vector<std::optional<std::string>> problems;
@@ -86,10 +96,8 @@ std::optional<std::vector<TransferResult>> refuse_malformed_batch(
       results.push_back(malformed_transfer_result(requests[i], *problems[i]));
       continue;
     }
-    auto key = load_key(impl.db, requests[i].principal, requests[i].key);
-    results.push_back(key && key->state == "completed"
-                          ? transfer_in_transaction(impl, requests[i], now)
-                          : malformed_transfer_result(requests[i], why));
+    results.push_back(
+        completed_or(impl, requests[i], now, malformed_transfer_result(requests[i], why)));
   }
   return results;
 }
@@ -105,7 +113,9 @@ std::vector<TransferResult> transfer_batch_in_transaction(Impl& impl,
   results.reserve(requests.size());
   // No savepoint per item is needed: an item writes nothing until all its checks passed,
   // and a failed write throws and rolls back the whole batch.
-  for (const auto& request : requests) results.push_back(transfer_in_transaction(impl, request, now));
+  for (const auto& request : requests) {
+    results.push_back(well_formed_transfer_in_transaction(impl, request, now));
+  }
   return results;
 }
 

@@ -127,6 +127,10 @@ TransferResult malformed_transfer_result(const TransferRequest& request,
 // Executes one transfer inside the caller's open write transaction.
 TransferResult transfer_in_transaction(Impl& impl, const TransferRequest& request,
                                        std::int64_t now_ms);
+// transfer_in_transaction for a request already checked (batches check every item first).
+// REQUIRES: malformed_transfer(request) is nullopt.
+TransferResult well_formed_transfer_in_transaction(Impl& impl, const TransferRequest& request,
+                                                   std::int64_t now_ms);
 std::optional<Outcome> outcome_from_string(std::string_view name);
 // The replay of a completed key with this very request, read without the write lock.
 std::optional<TransferResult> replay_without_lock(Impl& impl, const TransferRequest& request);

@@ -110,8 +110,15 @@ std::optional<std::string> malformed_transfer(const TransferRequest& request) {
 
 TransferResult transfer_in_transaction(Impl& impl, const TransferRequest& request,
                                        std::int64_t now) {
+  if (auto malformed = malformed_transfer(request)) {
+    return malformed_result(*malformed, request_echo(request));
+  }
+  return well_formed_transfer_in_transaction(impl, request, now);
+}
+
+TransferResult well_formed_transfer_in_transaction(Impl& impl, const TransferRequest& request,
+                                                   std::int64_t now) {
   ResponseBody echo = request_echo(request);
-  if (auto malformed = malformed_transfer(request)) return malformed_result(*malformed, echo);
   static const std::string kOperation = "transfer";
   std::string canonical = encode_request(request);
   KeyedCall call{request.principal, request.key, kOperation, canonical, echo, now,

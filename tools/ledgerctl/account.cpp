@@ -183,7 +183,9 @@ void add_create(CLI::App& group, Globals& globals, Action& chosen) {
       "  ledgerctl account create till:7 --currency EUR\n"
       "  ledgerctl account create customer:42 --currency EUR --overdraft-limit 50.00",
       chosen, [&globals, options] { return run_create(globals, *options); });
-  create->add_option("CODE", options->code, "unique code, e.g. till:7 (1..128 bytes of visible text in Unicode NFC, no spaces)")
+  create->add_option("CODE", options->code,
+                     "unique code, e.g. till:7 (1..128 bytes of visible text in Unicode NFC, "
+                     "no spaces)")
       ->type_name("CODE")
       ->required();
   create->add_option("--currency", options->currency, "ISO 4217 code, e.g. EUR")

@@ -13,8 +13,8 @@
 #include <string_view>
 
 #include "cli.h"
-#include "ledger/ledger.h"
 #include "input.h"
+#include "ledger/ledger.h"
 #include "output.h"
 
 namespace ledgerctl {

@@ -104,18 +104,20 @@ ledger::Ledger open_checked(const Globals& globals, Access access) {
   }
 }
 
+ledger::Ledger open_existing_file(const Globals& globals, Access access) {
+  check_path_given(globals.db_path);
+  check_existing_file(globals.db_path, access);
+  return open_checked(globals, access);
+}
+
 }  // namespace
 
 ledger::Ledger open_existing(const Globals& globals) {
-  check_path_given(globals.db_path);
-  check_existing_file(globals.db_path, Access::write);
-  return open_checked(globals, Access::write);
+  return open_existing_file(globals, Access::write);
 }
 
 ledger::Ledger open_for_reading(const Globals& globals) {
-  check_path_given(globals.db_path);
-  check_existing_file(globals.db_path, Access::read);
-  return open_checked(globals, Access::read);
+  return open_existing_file(globals, Access::read);
 }
 
 ledger::Ledger open_or_create(const Globals& globals) {
