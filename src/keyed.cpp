@@ -1,6 +1,7 @@
 #include "keyed.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "canonical.h"
 #include "failpoint.h"
@@ -77,14 +78,27 @@ std::optional<TransferResult> check_key_record(Impl& impl, const KeyedCall& call
   return std::nullopt;
 }
 
+// The "error" object of a response body, as SPEC 8 words errors: {"code","message","type"}.
+// `type` is "request_failed" for a stored business rejection, "idempotency_error" for a
+// conflict and "invalid_request" for a malformed request.
+std::string error_object(Outcome outcome, const std::string& message) {
+  const char* type = "request_failed";
+  switch (outcome_class(outcome)) {
+    case OutcomeClass::conflict: type = "idempotency_error"; break;
+    case OutcomeClass::malformed: type = "invalid_request"; break;
+    default: break;
+  }
+  const nlohmann::json error = {{"code", to_string(outcome)}, {"message", message}, {"type", type}};
+  return error.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string stored_body(const KeyedCall& call, const Executed& done) {
   ResponseBody body = call.echo;
   body.reserve(body.size() + 5 + done.fields.size());
   body.set("operation", call.operation);
   body.set("status", done.outcome == Outcome::created ? "created" : "rejected");
   if (done.outcome != Outcome::created) {
-    body.set("error", to_string(done.outcome));
-    body.set("message", done.message);
+    body.set_json("error", error_object(done.outcome, done.message));
   }
   body.set("created_at", call.now_ms);
   body.update(done.fields);
@@ -99,8 +113,7 @@ TransferResult unstored_result(Outcome outcome, std::string message, const Respo
   ResponseBody body = echo;
   body.reserve(body.size() + 3);
   body.set("status", outcome_class(outcome) == OutcomeClass::malformed ? "invalid" : "conflict");
-  body.set("error", to_string(outcome));
-  body.set("message", message);
+  body.set_json("error", error_object(outcome, message));
   // The echo may carry the caller's malformed bytes (e.g. invalid UTF-8): dump() replaces
   // them rather than throw, so a malformed request is always answered with invalid_request.
   result.body = body.dump();

@@ -83,13 +83,23 @@ ResponseBody::Entry& ResponseBody::slot(std::string_view key) {
 void ResponseBody::set(std::string_view key, std::string text) {
   Entry& entry = slot(key);
   entry.is_text = true;
+  entry.is_json = false;
   entry.text = std::move(text);
+  entry.integer = 0;
+}
+
+void ResponseBody::set_json(std::string_view key, std::string json_text) {
+  Entry& entry = slot(key);
+  entry.is_text = true;
+  entry.is_json = true;
+  entry.text = std::move(json_text);
   entry.integer = 0;
 }
 
 void ResponseBody::set_integer(std::string_view key, std::int64_t value) {
   Entry& entry = slot(key);
   entry.is_text = false;
+  entry.is_json = false;
   entry.text.clear();
   entry.integer = value;
 }
@@ -108,6 +118,7 @@ void ResponseBody::update(const ResponseBody& other) {
   for (const Entry& theirs : other.entries_) {
     Entry& mine = slot(theirs.key);
     mine.is_text = theirs.is_text;
+    mine.is_json = theirs.is_json;
     mine.text = theirs.text;
     mine.integer = theirs.integer;
   }
@@ -146,6 +157,8 @@ std::string ResponseBody::dump() const {
     out.append("\":");
     if (!entry.is_text) {
       append_integer(out, entry.integer);
+    } else if (entry.is_json) {
+      out.append(entry.text);
     } else if (written_verbatim(entry.text)) {
       out.push_back('"');
       out.append(entry.text);

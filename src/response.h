@@ -1,5 +1,5 @@
 // The JSON body of a response (stored on the key and replayed byte for byte): a flat object
-// of text and integer fields, built on every money-moving call's hot path.
+// of text and integer fields (and pre-serialized JSON values such as the error object), built on every money-moving call's hot path.
 //
 // It replaces a nlohmann::json object (one std::map node and key string per field) with one
 // small vector of entries, and dump() writes exactly the text that
@@ -60,6 +60,10 @@ class ResponseBody {
     set_integer(key, static_cast<std::int64_t>(value));
   }
 
+  // Adds (or replaces) a field whose value is `json_text`, a complete JSON value written
+  // verbatim, e.g. a nested object that nlohmann dumped the same way.
+  void set_json(std::string_view key, std::string json_text);
+
   // Removes the field if present; returns how many were removed (0 or 1), as json::erase.
   std::size_t erase(std::string_view key);
 
@@ -89,6 +93,7 @@ class ResponseBody {
     std::string text;
     std::int64_t integer = 0;
     bool is_text = false;
+    bool is_json = false;  // with is_text: `text` is JSON, written as it is
   };
 
   Entry* find(std::string_view key);

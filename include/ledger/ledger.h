@@ -20,6 +20,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ledger/error.h"
@@ -87,6 +88,10 @@ struct OpenReport {
 // Lets a caller that groups requests of many clients keep one client's malformed request
 // from refusing a whole batch.
 [[nodiscard]] std::optional<TransferResult> check_request(const TransferRequest& request);
+
+// Whether `principal` may name `account_code` (SPEC 8): admins may name every account,
+// others an account matching one of their patterns (exact, or a prefix ending in '*').
+[[nodiscard]] bool may_use_account(const Principal& principal, std::string_view account_code);
 
 class Ledger {
  public:
@@ -157,6 +162,18 @@ class Ledger {
       std::optional<PendingState> state = std::nullopt, std::int64_t limit = 1000);
   // Voids every pending transfer past its timeout; returns how many.
   std::int64_t expire_pending();
+
+  // --- principals and bearer tokens (SPEC 8; used by ledgerd) -------------------------
+  // Creates a principal with a fresh bearer token (256 CSPRNG bits, "lt_" + 64 hex
+  // digits); only the token's SHA-256 is stored, so the token is returned this once.
+  // Throws Error: invalid_argument (bad name or pattern), already_exists.
+  PrincipalToken add_principal(const NewPrincipal& principal);
+  [[nodiscard]] std::vector<Principal> list_principals();
+  // Revokes the principal: its token is refused from now on. Revoking twice is a no-op
+  // (the first revocation time stays). Throws Error{not_found}.
+  Principal revoke_principal(const std::string& name);
+  // The principal whose token this is, or nullopt if the token is unknown or revoked.
+  [[nodiscard]] std::optional<Principal> authenticate(const std::string& token);
 
   // --- inspection ---------------------------------------------------------------------
   // Journal rows with sequence >= since_sequence, in order, at most `limit`.

@@ -224,6 +224,32 @@ struct PurgeReport {
   std::int64_t purged_rejections = 0;     // stored rejections past retention, now tombstones
 };
 
+// A principal of SPEC 8: who presents a bearer token to ledgerd. Its name is the principal
+// of every key and transfer it makes (TransferRequest::principal).
+struct NewPrincipal {
+  std::string name;  // same rule as TransferRequest::principal, e.g. "till:7"
+  bool admin = false;  // may do everything, on every account
+  // Accounts a non-admin principal may name in money-moving requests and reads: an exact
+  // code ("till:7", "world") or a prefix ending in '*' ("customer:*"). At most 64.
+  std::vector<std::string> account_patterns;
+};
+
+struct Principal {
+  std::string name;
+  bool admin = false;
+  std::vector<std::string> account_patterns;
+  std::int64_t created_at_ms = 0;
+  std::optional<std::int64_t> revoked_at_ms;  // set once revoked: its token is refused
+  [[nodiscard]] bool revoked() const { return revoked_at_ms.has_value(); }
+};
+
+// What add_principal returns: the principal and its bearer token, shown this once (only the
+// token's SHA-256 is stored).
+struct PrincipalToken {
+  Principal principal;
+  std::string token;
+};
+
 struct Stats {
   std::int64_t accounts = 0;
   std::int64_t journal_rows = 0;

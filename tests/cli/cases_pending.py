@@ -125,7 +125,7 @@ def pending_steps(ctl):
     bodies = run_keyed_table(ctl, step_rows())
     check(bodies["p1"]["posted_minor"] == 6140 and bodies["p1"]["released_minor"] == 3860,
           f"a partial post releases the rest: {bodies['p1']}")
-    check(bodies["p6"]["error"] == "post_amount_exceeds_pending", f"{bodies['p6']}")
+    check(bodies["p6"]["error"]["code"] == "post_amount_exceeds_pending", f"{bodies['p6']}")
     check_balances(ctl, "card:1", 13860, 0)
     check_balances(ctl, "fuel", 6140, 0)
     check_step_wrappers(ctl)
@@ -201,7 +201,7 @@ def pending_expiry(ctl):
     bodies = run_keyed_table(ctl, [(post("late", 8), 1, True, False),
                                    (post("late", 8), 1, False, True),
                                    (void("late-void", 8), 1, True, False)])
-    check(bodies["late"]["error"] == "pending_expired", f"{bodies['late']}")
+    check(bodies["late"]["error"]["code"] == "pending_expired", f"{bodies['late']}")
     check_balances(ctl, "card:1", 19500, 3000)  # touching e1 released it
     text = ctl.run("pending", "expire").expect(0)
     check(text.stdout.startswith("expired 1 pending transfer"), "expire says how many", text)
@@ -258,13 +258,13 @@ def refunds(ctl):
     check((bodies["rf1"]["reversed_minor"], bodies["rf1"]["remaining_minor"]) == (1000, 2000)
           and (bodies["rf3"]["reversed_minor"], bodies["rf3"]["remaining_minor"]) == (2000, 0),
           f"refund bodies: {bodies['rf1']} {bodies['rf3']}")
-    check(bodies["rf7"]["amount"] == "500" and bodies["rf2"]["error"] ==
+    check(bodies["rf7"]["amount"] == "500" and bodies["rf2"]["error"]["code"] ==
           "reversal_exceeds_original", f"{bodies['rf7']} {bodies['rf2']}")
     ctl.ok(*reserve("h1", "customer", "till:1", "20"))  # row 7
     bodies = run_keyed_table(ctl, [(refund("rf8", 7), 1, True, False),
                                    (post("h1-post", 7), 0, True, False),  # row 8
                                    (refund("rf9", 8, "--amount", "5"), 0, True, False)])
-    check(bodies["rf8"]["error"] == "original_not_found", "a hold is not refundable")
+    check(bodies["rf8"]["error"]["code"] == "original_not_found", "a hold is not refundable")
     check((account(ctl, "till:1")["balance"], account(ctl, "customer")["balance"],
            account(ctl, "yen:till")["balance"]) == ("15.00", "85.00", "1000"),
           "the refunds moved the money back")
@@ -298,7 +298,7 @@ def issued_keys_only(ctl):
         result = ctl.run(*(flag + args if n % 2 else args + flag))
         result.expect(3)
         outcome = json.loads(result.stdout.splitlines()[0]).get("outcome") \
-            if args[0] == "batch" else json.loads(result.stdout)["error"]
+            if args[0] == "batch" else json.loads(result.stdout)["error"]["code"]
         check(outcome == "key_unknown", "the made-up key is unknown", result)
         ctl.expect_unchanged(before, result)
     key = ctl.ok("key", "issue", "--principal", "pump:3", "--operation", "reserve").stdout

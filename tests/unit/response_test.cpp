@@ -105,6 +105,26 @@ TEST_CASE("set replaces a field's value and kind, and the first of repeated keys
         R"({"error":"insufficient_funds","sequence":"now text","status":"rejected"})");
 }
 
+TEST_CASE("a JSON field is written as it is, sorted among the others, and replaced like any") {
+  ResponseBody body{{"status", "rejected"}, {"amount_minor", 5}};
+  nlohmann::json reference = {{"status", "rejected"}, {"amount_minor", 5}};
+  const nlohmann::json error = {{"code", "insufficient_funds"}, {"message", "not \"enough\""},
+                                {"type", "request_failed"}};
+  body.set_json("error", error.dump());
+  reference["error"] = error;
+  CHECK(body.dump() == reference_dump(reference));
+  CHECK(body.dump() ==
+        R"({"amount_minor":5,"error":{"code":"insufficient_funds","message":"not \"enough\"",)"
+        R"("type":"request_failed"},"status":"rejected"})");
+  body.set("error", "plain");  // a text value replaces the JSON one, escaped as text again
+  reference["error"] = "plain";
+  CHECK(body.dump() == reference_dump(reference));
+  ResponseBody copy;
+  body.set_json("error", "[1,2]");
+  copy.update(body);  // update() keeps the kind
+  CHECK(copy.dump() == R"({"amount_minor":5,"error":[1,2],"status":"rejected"})");
+}
+
 TEST_CASE("erase removes a field, and erasing a missing key changes nothing") {
   ResponseBody body{
       {"principal", "p"}, {"pending_id", 3}, {"requested_amount_minor", 0}, {"memo", "m"}};
