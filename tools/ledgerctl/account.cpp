@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 
+#include "account_output.h"
 #include "command.h"
 #include "context.h"
 #include "input.h"
@@ -203,6 +204,10 @@ void add_create(CLI::App& group, Globals& globals, Action& chosen) {
 }
 
 }  // namespace
+
+void show_account(const Globals& globals, const ledger::Account& account) {
+  print_account(globals, account);
+}
 
 void add_account_commands(CLI::App& app, Globals& globals, Action& chosen) {
   CLI::App* group = add_group(app, "account", "Create, list and show accounts.",

@@ -135,15 +135,7 @@ int run_batch(const Globals& globals, const BatchOptions& options) {
     throw std::logic_error(fmt::format("transfer_batch returned {} results for {} requests",
                                        results.size(), items.size()));
   }
-  const Summary summary = summarize(results);
-  if (globals.json) {
-    print_json(document_json(items, results, summary, options.linked));
-  } else {
-    for (std::size_t i = 0; i < items.size(); ++i) print_json(item_json(items[i], results[i]));
-  }
-  flush_out();  // the results are out before the summary, for readers of both streams
-  print_err_line(summary_line(items, results, summary, options.linked));
-  return summary.exit_code;
+  return print_batch_results(globals, items, results, options.linked);
 }
 
 // The input and output formats, in the help before the example.
@@ -160,6 +152,19 @@ constexpr const char* kBatchFormats =
     "else 0.\n\n";
 
 }  // namespace
+
+int print_batch_results(const Globals& globals, const std::vector<BatchItem>& items,
+                        const std::vector<ledger::TransferResult>& results, bool linked) {
+  const Summary summary = summarize(results);
+  if (globals.json) {
+    print_json(document_json(items, results, summary, linked));
+  } else {
+    for (std::size_t i = 0; i < items.size(); ++i) print_json(item_json(items[i], results[i]));
+  }
+  flush_out();  // the results are out before the summary, for readers of both streams
+  print_err_line(summary_line(items, results, summary, linked));
+  return summary.exit_code;
+}
 
 void add_batch_command(CLI::App& app, Globals& globals, Action& chosen) {
   auto options = std::make_shared<BatchOptions>();

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cli.h"
 #include "ledger/types.h"
 
 namespace ledgerctl {
@@ -31,5 +32,12 @@ struct BatchItem {
 // over kBatchMaxInputBytes, or no transfer at all. The engine checks the rest (key and
 // account code syntax, memo size, amount > 0) per item, like `transfer`.
 [[nodiscard]] std::vector<BatchItem> read_batch(const std::string& path);
+
+// Prints the results of a batch (results[i] is the outcome of items[i]): one JSON line per
+// item, or with --json one document, then the summary line on stderr. Returns the exit
+// code, the highest of the items' (batch.cpp says why). Used by the local and the remote
+// mode alike.
+int print_batch_results(const Globals& globals, const std::vector<BatchItem>& items,
+                        const std::vector<ledger::TransferResult>& results, bool linked);
 
 }  // namespace ledgerctl

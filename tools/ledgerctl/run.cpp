@@ -10,11 +10,12 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
-#include <string_view>
 
 #include "cli.h"
 #include "context.h"
+#include "failure.h"
 #include "output.h"
+#include "remote.h"
 
 namespace ledgerctl {
 namespace {
@@ -40,6 +41,12 @@ Exit codes, the same for every command:
      `ledgerctl upgrade`), or fails verify
 `batch` exits with the highest code of its items (3 before 2 before 1; 0 if all done).
 
+Remote mode: `ledgerctl --remote URL --token TOKEN [--ca-cert PEM] COMMAND ...` (or
+$LEDGER_REMOTE and $LEDGER_TOKEN, unless --db is given) runs transfer, pending
+reserve|post|void, reverse, batch, key issue and account show through a ledgerd server,
+retrying with one key per operation; --key and --principal may be omitted. See
+`ledgerctl --remote URL --help`.
+
 Example:
   ledgerctl --db shop.db init
   ledgerctl --db shop.db account create till:7 --currency EUR
@@ -60,64 +67,6 @@ const CLI::Option* add_global_options(CLI::App& app, Globals& globals) {
   return db;
 }
 
-// "account create" for the chosen subcommand chain, used in help hints.
-std::string chosen_command(const CLI::App& app) {
-  std::string path;
-  const CLI::App* current = &app;
-  while (!current->get_subcommands().empty()) {
-    current = current->get_subcommands().front();
-    path += path.empty() ? current->get_name() : " " + current->get_name();
-  }
-  return path;
-}
-
-// Whether --json was asked for. Scanning the words (rather than asking CLI11) also works
-// when parsing failed half-way.
-bool json_requested(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view word = argv[i];
-    if (word == "--") break;
-    if (word == "--json" || word.starts_with("--json=")) return true;
-  }
-  return false;
-}
-
-// Reports a failure: one line on stderr and, with --json, {"error":{...}} on stdout, so
-// that a script reading stdout still gets exactly one JSON document.
-int report_failure(int exit_code, const std::string& message, bool json) {
-  print_err_line(fmt::format("ledgerctl: error: {}", message));
-  if (json) {
-    try {
-      print_json({{"error", {{"exit_code", exit_code}, {"message", message}}}});
-      flush_out();
-    } catch (...) {
-      // stdout itself is what failed; the stderr line and the exit code still tell.
-    }
-  }
-  return exit_code;
-}
-
-int report_parse_error(const CLI::App& app, const CLI::ParseError& error, bool json) {
-  if (error.get_exit_code() == 0) return app.exit(error);  // --help: print it, exit 0
-  const std::string command = chosen_command(app);
-  const std::string help =
-      command.empty() ? "ledgerctl --help" : "ledgerctl " + command + " --help";
-  std::string what = error.what();
-  if (what == "A subcommand is required") {
-    // CLI11 files an unknown command word as a leftover argument, not as the problem.
-    const std::vector<std::string> leftovers = app.remaining();
-    // An unknown option before the command word is not a command.
-    if (leftovers.empty()) {
-      what = "a command is required";
-    } else if (leftovers.front().starts_with("-")) {
-      what = fmt::format("unknown option \"{}\"", leftovers.front());
-    } else {
-      what = fmt::format("unknown command \"{}\"", leftovers.front());
-    }
-  }
-  return report_failure(kExitUsage, fmt::format("{}; see `{}`", one_line(what), help), json);
-}
-
 void resolve_db_path(const CLI::Option& db_option, Globals& globals) {
   // CLI11 already applied --db, then $LEDGER_DB when it is set and not empty. An explicit
   // `--db ""` stays empty and is refused when the ledger is opened.
@@ -125,6 +74,7 @@ void resolve_db_path(const CLI::Option& db_option, Globals& globals) {
 }
 
 int parse_and_run(int argc, char** argv) {
+  if (remote_requested(argc, argv)) return run_remote(argc, argv);
   Globals globals;
   Action chosen;
   CLI::App app{kDescription, "ledgerctl"};
