@@ -20,6 +20,7 @@
 
 #include "audit.h"
 #include "crash.h"
+#include "remote.h"
 #include "report.h"
 #include "till.h"
 
@@ -72,7 +73,9 @@ void add_options(CLI::App& app, Config& c, ExtraOptions& extra) {
   app.add_flag("-v,--verbose", c.verbose, "print every operation and what struck each attempt");
   app.footer(
       "Exit status: 0 every check passed; 1 a check failed (double charge, lost sale, balance,\n"
-      "replay, verify); 2 usage; 3 the engine or the system failed.");
+      "replay, verify); 2 usage; 3 the engine or the system failed.\n\n"
+      "Remote mode: pos-sim --remote URL --token TOKEN [--till N] [--setup] ... sells through\n"
+      "a ledgerd server instead of a local file; see `pos-sim --remote URL --help`.");
 }
 
 // True if `path` is a ledger that an earlier pos-sim run created.
@@ -133,6 +136,8 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::string_view(argv[1]) == pos_sim::kChildFlag) {
     return pos_sim::child_main(argc, argv);
   }
+  // --remote URL: a till selling through a ledgerd server (remote_main.cpp).
+  if (pos_sim::remote_requested(argc, argv)) return pos_sim::remote_main(argc, argv);
   Config config;
   ExtraOptions extra;
   CLI::App app{
