@@ -165,12 +165,10 @@ def case_ledgerctl_remote(tools):
         expect(tools.remote(url, till, *transfer_args("bad", "customer:1", "till:7", "1.234")),
                2, "bad amount")
         # --principal must be the token's.
-        expect(tools.remote(url, till, "--principal", "till:7",
-                            *transfer_args("p1", "customer:1", "till:7", "1.00")), 0,
-               "matching --principal")
-        expect(tools.remote(url, till, "--principal", "till:8",
-                            *transfer_args("p2", "customer:1", "till:7", "1.00")), 2,
-               "--principal of another")
+        expect(tools.remote(url, till, *transfer_args("p1", "customer:1", "till:7", "1.00"),
+                            "--principal", "till:7"), 0, "matching --principal")
+        expect(tools.remote(url, till, *transfer_args("p2", "customer:1", "till:7", "1.00"),
+                            "--principal", "till:8"), 2, "--principal of another")
         # Not permitted (403) and a bad token (401): exit 2.
         expect(tools.remote(url, till, *transfer_args("w", "world", "till:7", "1.00")), 2,
                "an account outside the token's patterns")
