@@ -68,7 +68,16 @@ httplib::Server::HandlerResponse on_error(const httplib::Request& req, httplib::
   return httplib::Server::HandlerResponse::Handled;
 }
 
+// SO_REUSEADDR only: a restarted server can listen again at once (past TIME_WAIT), but a
+// second ledgerd on a port in use fails instead of sharing it, as httplib's default
+// SO_REUSEPORT would let it, splitting the clients between two servers.
+void reuse_address_only(socket_t sock) {
+  int yes = 1;
+  setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+}
+
 void configure(httplib::Server& server, const ServerOptions& options, Service& service) {
+  server.set_socket_options(reuse_address_only);
   server.set_payload_max_length(kMaxBodyBytes);
   server.set_read_timeout(options.read_timeout_seconds, 0);
   // A connection that sends nothing (a first request, or the next on a kept-alive
@@ -82,17 +91,17 @@ void configure(httplib::Server& server, const ServerOptions& options, Service& s
   };
   server.set_pre_routing_handler(before_routing);
   server.set_error_handler(httplib::Server::HandlerWithResponse(on_error));
-  server.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+  // Runs on every response just before it is written: its status is final, and a client
+  // that reads the response and then scrapes /metrics finds it counted.
+  server.set_post_routing_handler([&service](const httplib::Request&, httplib::Response& res) {
     begin_request(res);  // the Request-Id of a response no handler above saw
+    service.metrics.count_response(res.status);
   });
   server.set_exception_handler([](const httplib::Request&, httplib::Response& res,
                                   std::exception_ptr) {
     send_error(res, internal_error("an unexpected exception"));
   });
-  server.set_logger([&service](const httplib::Request& req, const httplib::Response& res) {
-    service.metrics.count_response(res.status);
-    log_request(req, res);
-  });
+  server.set_logger(log_request);
 }
 
 void add_routes(httplib::Server& server, Service& service) {
