@@ -83,6 +83,10 @@ def malformed_requests(ledgerctl, ledgerd, workdir):
             refused = server.request("POST", "/v1/transfers", t7, key=key, body=body)
             refused.expect(400, code, param).expect_error_shape()
         server.request("POST", "/v1/transfers", t7, key="k", body="[1,2").expect(400)
+        twice = '{"from":"customer:1","to":"till:7","amount":"1.00","amount":"90.00",' \
+                '"currency":"EUR"}'
+        server.request("POST", "/v1/transfers", t7, key="k", body=twice).expect(
+            400, "invalid_request", "amount")
         server.request("POST", "/v1/transfers", t7, key="k", body="").expect(400)
         done = server.request("POST", "/v1/transfers", t7, key="k", body=good).expect(201)
         check(done.header("Idempotent-Replayed") is None, "the malformed attempts were stored")

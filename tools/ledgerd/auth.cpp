@@ -18,20 +18,23 @@ ApiException unauthenticated(std::string message) {
 ledger::Principal authenticate(const httplib::Request& req, Service& service) {
   constexpr std::string_view kScheme = "Bearer ";
   if (!req.has_header("Authorization")) {
-    throw unauthenticated("no Authorization header: send Authorization: Bearer TOKEN with the "
-                          "token `ledgerctl principal add` printed");
+    throw unauthenticated(
+        "no Authorization header: send Authorization: Bearer TOKEN with the "
+        "token `ledgerctl principal add` printed");
   }
   const std::string value = req.get_header_value("Authorization");
   if (value.size() <= kScheme.size() || value.compare(0, kScheme.size(), kScheme) != 0) {
-    throw unauthenticated("the Authorization header is not \"Bearer TOKEN\": send the token "
-                          "`ledgerctl principal add` printed after \"Bearer \"");
+    throw unauthenticated(
+        "the Authorization header is not \"Bearer TOKEN\": send the token "
+        "`ledgerctl principal add` printed after \"Bearer \"");
   }
   const std::string token = value.substr(kScheme.size());
   auto principal = service.readers.with_reader(
       [&](ledger::Ledger& ledger) { return ledger.authenticate(token); });
   if (!principal) {
-    throw unauthenticated("the bearer token is unknown or revoked: ask the ledger's operator "
-                          "for a token (`ledgerctl principal add`)");
+    throw unauthenticated(
+        "the bearer token is unknown or revoked: ask the ledger's operator "
+        "for a token (`ledgerctl principal add`)");
   }
   current_request().principal = principal->name;
   return std::move(*principal);
@@ -48,13 +51,13 @@ void require_admin(const ledger::Principal& principal, const std::string& what) 
 void require_account(const ledger::Principal& principal, const std::string& account_code,
                      const std::string& param) {
   if (ledger::may_use_account(principal, account_code)) return;
-  throw forbidden("account_not_permitted",
-                  fmt::format("principal {} may not use account {}; nothing was stored (its "
-                              "operator can allow it: `ledgerctl principal add NAME --account "
-                              "PATTERN`)",
-                              ledgerctl::one_line(principal.name),
-                              ledgerctl::one_line(account_code)),
-                  param);
+  throw forbidden(
+      "account_not_permitted",
+      fmt::format("principal {} may not use account {}; nothing was stored (its "
+                  "operator can allow it: `ledgerctl principal add NAME --account "
+                  "PATTERN`)",
+                  ledgerctl::one_line(principal.name), ledgerctl::one_line(account_code)),
+      param);
 }
 
 bool may_use_entry(const ledger::Principal& principal, const ledger::JournalEntry& entry) {

@@ -40,8 +40,8 @@ std::string conflict_code(ledger::Outcome outcome) {
 }  // namespace
 
 ApiException bad_request(std::string message, std::string param) {
-  return ApiException({400, "invalid_request", "invalid_request", std::move(message),
-                       std::move(param)});
+  return ApiException(
+      {400, "invalid_request", "invalid_request", std::move(message), std::move(param)});
 }
 
 ApiException not_found(std::string message) {
@@ -92,9 +92,12 @@ ApiError operating_error(const ledger::Error& error) {
   switch (error.code()) {
     case ledger::ErrorCode::busy:
     case ledger::ErrorCode::io:
-      return {503, "api_error", ledger::to_string(error.code()),
-              what + "; nothing was stored: retry the same request with the same "
-                     "Idempotency-Key after Retry-After seconds",
+      return {503,
+              "api_error",
+              ledger::to_string(error.code()),
+              what +
+                  "; nothing was stored: retry the same request with the same "
+                  "Idempotency-Key after Retry-After seconds",
               {}};
     case ledger::ErrorCode::invalid_argument:
       return {400, "invalid_request", "invalid_request", what, {}};
@@ -103,15 +106,20 @@ ApiError operating_error(const ledger::Error& error) {
     case ledger::ErrorCode::already_exists:
       return {409, "invalid_request", "already_exists", what, {}};
     default:
-      return {500, "api_error", ledger::to_string(error.code()),
+      return {500,
+              "api_error",
+              ledger::to_string(error.code()),
               what + "; the server cannot use its ledger: tell its operator (ledgerctl verify)",
               {}};
   }
 }
 
 ApiError internal_error(const std::string& what) {
-  return {500, "api_error", "internal",
-          "internal error (" + what + "); nothing was stored; tell the server's operator", {}};
+  return {500,
+          "api_error",
+          "internal",
+          "internal error (" + what + "); nothing was stored; tell the server's operator",
+          {}};
 }
 
 }  // namespace ledgerd

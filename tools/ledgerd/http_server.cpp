@@ -30,16 +30,20 @@ httplib::Server::HandlerResponse before_routing(const httplib::Request& req,
                                                 httplib::Response& res) {
   begin_request(res);
   if (BoundedTaskQueue::refusing_connection()) {
-    send_error(res, {503, "api_error", "too_many_connections",
+    send_error(res, {503,
+                     "api_error",
+                     "too_many_connections",
                      "the server has as many connections as it serves at once: retry after "
                      "Retry-After seconds (the same Idempotency-Key is safe to reuse)",
                      {}});
     return httplib::Server::HandlerResponse::Handled;
   }
-  const bool chunked = req.get_header_value("Transfer-Encoding").find("chunked") !=
-                       std::string::npos;
+  const bool chunked =
+      req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos;
   if (req.method == "POST" && !req.has_header("Content-Length") && !chunked) {
-    send_error(res, {411, "invalid_request", "length_required",
+    send_error(res, {411,
+                     "invalid_request",
+                     "length_required",
                      "a POST needs a Content-Length header (an empty body is Content-Length: 0)",
                      {}});
     return httplib::Server::HandlerResponse::Handled;
@@ -52,8 +56,11 @@ httplib::Server::HandlerResponse before_routing(const httplib::Request& req,
 httplib::Server::HandlerResponse on_error(const httplib::Request& req, httplib::Response& res) {
   begin_request(res);
   if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-  ApiError error{res.status, "invalid_request", "invalid_request",
-                 "the request could not be read as HTTP/1.1", {}};
+  ApiError error{res.status,
+                 "invalid_request",
+                 "invalid_request",
+                 "the request could not be read as HTTP/1.1",
+                 {}};
   if (res.status == 404) {
     error.code = "not_found";
     error.message = fmt::format("no endpoint {} {}: see GET /v1 and the README's endpoint list",
@@ -97,10 +104,10 @@ void configure(httplib::Server& server, const ServerOptions& options, Service& s
     begin_request(res);  // the Request-Id of a response no handler above saw
     service.metrics.count_response(res.status);
   });
-  server.set_exception_handler([](const httplib::Request&, httplib::Response& res,
-                                  std::exception_ptr) {
-    send_error(res, internal_error("an unexpected exception"));
-  });
+  server.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        send_error(res, internal_error("an unexpected exception"));
+      });
   server.set_logger(log_request);
 }
 
@@ -126,7 +133,8 @@ std::string url_host(const std::string& host) {
 int serve(const ServerOptions& options, Service& service) {
   const auto server = make_server(options);
   if (!server) {
-    std::fprintf(stderr, "ledgerd: could not load the TLS certificate %s and key %s: check "
+    std::fprintf(stderr,
+                 "ledgerd: could not load the TLS certificate %s and key %s: check "
                  "that both are readable PEM files and belong together\n",
                  options.tls_cert_path->c_str(), options.tls_key_path->c_str());
     return kExitFailure;
@@ -135,7 +143,8 @@ int serve(const ServerOptions& options, Service& service) {
   add_routes(*server, service);
   const int port = bind(*server, options);
   if (port < 0) {
-    std::fprintf(stderr, "ledgerd: cannot listen on %s:%d (in use, or not an address of this "
+    std::fprintf(stderr,
+                 "ledgerd: cannot listen on %s:%d (in use, or not an address of this "
                  "host): choose another --listen\n",
                  options.host.c_str(), options.port);
     return kExitFailure;

@@ -42,10 +42,11 @@ std::string idempotency_key(const httplib::Request& req) {
   }
   const std::optional<std::string> key = parse_sf_string(value);
   if (!key) {
-    throw bad_request("the Idempotency-Key header starts with a double quote but is not an "
-                      "RFC 8941 string: write \"key\" with \\\" and \\\\ as the only escapes, or "
-                      "send the key bare",
-                      kIdempotencyKeyHeader);
+    throw bad_request(
+        "the Idempotency-Key header starts with a double quote but is not an "
+        "RFC 8941 string: write \"key\" with \\\" and \\\\ as the only escapes, or "
+        "send the key bare",
+        kIdempotencyKeyHeader);
   }
   check_key_text(*key, kIdempotencyKeyHeader);
   return *key;

@@ -29,8 +29,9 @@ int open_failure(const ledgerd::ServerOptions& options, const ledger::Error& err
     case ledger::ErrorCode::corrupt:
     case ledger::ErrorCode::newer_schema:
     case ledger::ErrorCode::older_schema:
-      std::fprintf(stderr, "ledgerd: make a ledger with `ledgerctl --db %s init`, or check "
-                           "the file with `ledgerctl --db %s verify`\n",
+      std::fprintf(stderr,
+                   "ledgerd: make a ledger with `ledgerctl --db %s init`, or check "
+                   "the file with `ledgerctl --db %s verify`\n",
                    options.db_path.c_str(), options.db_path.c_str());
       return ledgerd::kExitNotALedger;
     default:
@@ -50,18 +51,17 @@ int run(const ledgerd::ServerOptions& options) {
   std::optional<ledgerd::ReaderPool> readers;
   try {
     writer.emplace(ledger::SharedLedger::open(options.db_path, writer_options));
-    readers.emplace(options.db_path, ledgerd::ledger_options(options, true),
-                    reader_count(options));
+    readers.emplace(options.db_path, ledgerd::ledger_options(options, true), reader_count(options));
   } catch (const ledger::Error& error) {
     return open_failure(options, error);
   }
   ledgerd::Metrics metrics;
-  ledgerd::Service service{*writer,
-                           *readers,
-                           metrics,
-                           {LEDGERD_VERSION, writer_options.allow_client_keys,
-                            writer_options.key_ttl_seconds,
-                            writer_options.rejection_retention_seconds}};
+  ledgerd::Service service{
+      *writer,
+      *readers,
+      metrics,
+      {LEDGERD_VERSION, writer_options.allow_client_keys, writer_options.key_ttl_seconds,
+       writer_options.rejection_retention_seconds}};
   return ledgerd::serve(options, service);
 }
 

@@ -35,13 +35,13 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                   .Add({});
   // From a fast group commit (well under a millisecond) to a commit that waited for the
   // busy timeout.
-  commit_seconds_ = &prometheus::BuildHistogram()
-                         .Name("ledgerd_commit_seconds")
-                         .Help("time of a money-moving write until it was durable or refused")
-                         .Register(*registry_)
-                         .Add({}, prometheus::Histogram::BucketBoundaries{
-                                      0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1,
-                                      0.25, 0.5, 1, 2.5, 5, 10});
+  commit_seconds_ =
+      &prometheus::BuildHistogram()
+           .Name("ledgerd_commit_seconds")
+           .Help("time of a money-moving write until it was durable or refused")
+           .Register(*registry_)
+           .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.002, 0.005, 0.01, 0.02,
+                                                            0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
   auto counter = [&](const char* name, const char* help) -> prometheus::Counter& {
     return prometheus::BuildCounter().Name(name).Help(help).Register(*registry_).Add({});
   };

@@ -1,8 +1,8 @@
 #include "options.h"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <charconv>
 #include <iostream>
 #include <map>
@@ -14,8 +14,9 @@ namespace {
 void parse_listen(const std::string& text, ServerOptions& options) {
   const auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
-    throw CLI::ValidationError("--listen", "\"" + text + "\" is not HOST:PORT, e.g. 127.0.0.1:8080 "
-                                                   "(port 0 picks a free port)");
+    throw CLI::ValidationError("--listen", "\"" + text +
+                                               "\" is not HOST:PORT, e.g. 127.0.0.1:8080 "
+                                               "(port 0 picks a free port)");
   }
   std::string host = text.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
@@ -27,8 +28,9 @@ void parse_listen(const std::string& text, ServerOptions& options) {
       std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (error != std::errc{} || end != port_text.data() + port_text.size() || port < 0 ||
       port > 65535) {
-    throw CLI::ValidationError("--listen", "port \"" + port_text + "\" is not a number from 0 "
-                                                                   "to 65535");
+    throw CLI::ValidationError("--listen", "port \"" + port_text +
+                                               "\" is not a number from 0 "
+                                               "to 65535");
   }
   options.host = host;
   options.port = port;
@@ -73,8 +75,9 @@ void add_options(CLI::App& app, ServerOptions& o, std::string& listen) {
 }  // namespace
 
 ParsedOptions parse_options(int argc, char** argv) {
-  CLI::App app{"ledgerd: the ledger over HTTP/1.1 with idempotent requests (SPEC 8).\n"
-               "  ledgerd --db store.db --listen 127.0.0.1:8080"};
+  CLI::App app{
+      "ledgerd: the ledger over HTTP/1.1 with idempotent requests (SPEC 8).\n"
+      "  ledgerd --db store.db --listen 127.0.0.1:8080"};
   ParsedOptions parsed;
   std::string listen;
   add_options(app, parsed.options, listen);
@@ -82,11 +85,10 @@ ParsedOptions parse_options(int argc, char** argv) {
     app.parse(argc, argv);
     parse_listen(listen, parsed.options);
     if (parsed.options.max_connections < parsed.options.threads) {
-      throw CLI::ValidationError("--max-connections",
-                                 fmt::format("{} is less than --threads {}: allow at least as "
-                                             "many connections as threads",
-                                             parsed.options.max_connections,
-                                             parsed.options.threads));
+      throw CLI::ValidationError(
+          "--max-connections", fmt::format("{} is less than --threads {}: allow at least as "
+                                           "many connections as threads",
+                                           parsed.options.max_connections, parsed.options.threads));
     }
   } catch (const CLI::ParseError& error) {
     const int code = app.exit(error);

@@ -10,9 +10,9 @@
 namespace ledgerd {
 
 // Exit codes of ledgerd.
-inline constexpr int kExitDone = 0;       // stopped by SIGTERM/SIGINT after a graceful shutdown
-inline constexpr int kExitFailure = 1;    // could not listen, bad TLS files, shutdown bound hit
-inline constexpr int kExitUsage = 2;      // bad command line
+inline constexpr int kExitDone = 0;        // stopped by SIGTERM/SIGINT after a graceful shutdown
+inline constexpr int kExitFailure = 1;     // could not listen, bad TLS files, shutdown bound hit
+inline constexpr int kExitUsage = 2;       // bad command line
 inline constexpr int kExitNotALedger = 5;  // the file is missing, not a ledger, or corrupt
 
 struct ServerOptions {
@@ -21,13 +21,13 @@ struct ServerOptions {
   int port = 0;      // 0: a free port, printed on the first stdout line
   std::optional<std::string> tls_cert_path;
   std::optional<std::string> tls_key_path;
-  int threads = 8;            // connections served at once
-  int max_connections = 64;   // served + waiting for a thread; more are answered 503
+  int threads = 8;                // connections served at once
+  int max_connections = 64;       // served + waiting for a thread; more are answered 503
   int read_timeout_seconds = 10;  // an idle or stalled client is cut after this
   bool issued_keys_only = false;
   ledger::Durability durability = ledger::Durability::full;
-  int busy_timeout_ms = 5000;         // how long a write waits for SQLite's write lock
-  int shutdown_grace_seconds = 30;    // bound on finishing in-flight requests at shutdown
+  int busy_timeout_ms = 5000;       // how long a write waits for SQLite's write lock
+  int shutdown_grace_seconds = 30;  // bound on finishing in-flight requests at shutdown
   [[nodiscard]] bool tls() const { return tls_cert_path.has_value(); }
 };
 

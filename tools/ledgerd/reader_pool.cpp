@@ -2,8 +2,7 @@
 
 namespace ledgerd {
 
-ReaderPool::ReaderPool(const std::string& path, const ledger::Options& options,
-                       std::size_t size) {
+ReaderPool::ReaderPool(const std::string& path, const ledger::Options& options, std::size_t size) {
   readers_.reserve(size);
   for (std::size_t i = 0; i < size; ++i) readers_.push_back(ledger::Ledger::open(path, options));
   for (auto& reader : readers_) free_.push_back(&reader);

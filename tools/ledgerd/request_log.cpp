@@ -75,8 +75,7 @@ std::string key_fingerprint(std::string_view key) {
 
 void log_request(const httplib::Request& req, const httplib::Response& res) {
   const auto elapsed = std::chrono::steady_clock::now() - context.start;
-  const double duration_ms =
-      std::chrono::duration<double, std::milli>(elapsed).count();
+  const double duration_ms = std::chrono::duration<double, std::milli>(elapsed).count();
   std::string line = fmt::format(
       "{} request_id={} principal={} method={} path={} status={} replayed={} duration_ms={:.1f}",
       ledgerctl::format_time_ms(now_ms()), context.id,

@@ -22,9 +22,9 @@ struct RequestContext {
   bool started = false;
   std::string id;  // the Request-Id header's value
   std::chrono::steady_clock::time_point start;
-  std::string principal;          // empty until authenticated
-  std::optional<bool> replayed;   // set by money-moving requests
-  std::string key_fingerprint;    // "sha256:" + 12 hex digits, or empty
+  std::string principal;         // empty until authenticated
+  std::optional<bool> replayed;  // set by money-moving requests
+  std::string key_fingerprint;   // "sha256:" + 12 hex digits, or empty
 };
 
 // This thread's request.

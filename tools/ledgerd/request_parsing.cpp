@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <charconv>
 #include <limits>
+#include <set>
+#include <vector>
 
 #include "http_errors.h"
 #include "ledger/money.h"
@@ -21,7 +23,9 @@ using json = nlohmann::json;
 constexpr std::size_t kMaxDrainBytes = 1024 * 1024;
 
 ApiException too_large() {
-  return ApiException({413, "invalid_request", "request_too_large",
+  return ApiException({413,
+                       "invalid_request",
+                       "request_too_large",
                        fmt::format("the request body is larger than {} bytes: send fewer "
                                    "items (e.g. split a batch) or a shorter memo",
                                    kMaxBodyBytes),
@@ -29,11 +33,37 @@ ApiException too_large() {
 }
 
 const char* type_name(const json& value) {
-  return value.is_number() ? "a number" : value.is_string() ? "a string"
-                                      : value.is_boolean()  ? "a boolean"
-                                      : value.is_array()    ? "an array"
-                                      : value.is_object()   ? "an object"
-                                                            : "null";
+  return value.is_number()    ? "a number"
+         : value.is_string()  ? "a string"
+         : value.is_boolean() ? "a boolean"
+         : value.is_array()   ? "an array"
+         : value.is_object()  ? "an object"
+                              : "null";
+}
+
+// JSON text parsed with every object's names checked for repeats: {"amount":"1.00",
+// "amount":"900.00"} means different amounts to different parsers, so a money request
+// with a repeated name is refused rather than read one way.
+json parse_without_duplicates(std::string_view text) {
+  std::vector<std::set<std::string>> names;  // one set per object being parsed
+  std::string repeated;
+  json parsed = json::parse(
+      text,
+      [&](int, json::parse_event_t event, json& value) {
+        if (event == json::parse_event_t::object_start) names.emplace_back();
+        if (event == json::parse_event_t::object_end) names.pop_back();
+        if (event == json::parse_event_t::key && !names.back().insert(value.get<std::string>()).second) {
+          repeated = value.get<std::string>();
+        }
+        return true;
+      },
+      /*allow_exceptions=*/false);
+  if (!repeated.empty() && !parsed.is_discarded()) {
+    throw bad_request(fmt::format("the field \"{}\" appears twice: send each field once",
+                                  ledgerctl::one_line(repeated)),
+                      repeated);
+  }
+  return parsed;
 }
 
 }  // namespace
@@ -54,8 +84,9 @@ std::string read_body(const httplib::ContentReader& reader, const httplib::Respo
   // httplib answers a Content-Length past set_payload_max_length with status 413 itself.
   if (over || res.status == 413) throw too_large();
   if (!read) {
-    throw bad_request("the request body could not be read (cut short or malformed chunked "
-                      "encoding): send it again with a Content-Length");
+    throw bad_request(
+        "the request body could not be read (cut short or malformed chunked "
+        "encoding): send it again with a Content-Length");
   }
   return body;
 }
@@ -65,12 +96,13 @@ JsonFields::JsonFields(std::string_view text, std::initializer_list<std::string_
   if (text.empty() && empty_is_object) {
     object_ = json::object();
   } else {
-    object_ = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    object_ = parse_without_duplicates(text);
   }
   if (object_.is_discarded() || !object_.is_object()) {
-    throw bad_request("the request body is not one JSON object: send e.g. "
-                      "{\"from\":\"customer:42\",\"to\":\"till:7\",\"amount\":\"12.34\","
-                      "\"currency\":\"EUR\"} with Content-Type: application/json");
+    throw bad_request(
+        "the request body is not one JSON object: send e.g. "
+        "{\"from\":\"customer:42\",\"to\":\"till:7\",\"amount\":\"12.34\","
+        "\"currency\":\"EUR\"} with Content-Type: application/json");
   }
   check_fields(allowed);
 }
@@ -171,8 +203,8 @@ std::int64_t parse_money(const std::string& text, const std::string& currency, i
                          const std::string& param) {
   const ledger::AmountParse parsed = ledger::parse_amount(text, exponent);
   if (parsed.ok()) return parsed.minor;
-  throw bad_request(fmt::format("bad {} \"{}\" for {} ({} decimal places, e.g. \"{}\"): {}",
-                                param, ledgerctl::one_line(text), currency, exponent,
+  throw bad_request(fmt::format("bad {} \"{}\" for {} ({} decimal places, e.g. \"{}\"): {}", param,
+                                ledgerctl::one_line(text), currency, exponent,
                                 ledger::format_amount(1234, exponent), parsed.error),
                     param);
 }
@@ -180,9 +212,8 @@ std::int64_t parse_money(const std::string& text, const std::string& currency, i
 std::int64_t parse_digits(std::string_view text, const std::string& param, std::int64_t min,
                           std::int64_t max) {
   std::int64_t value = 0;
-  const bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-    return c >= '0' && c <= '9';
-  });
+  const bool digits = !text.empty() && std::all_of(text.begin(), text.end(),
+                                                   [](char c) { return c >= '0' && c <= '9'; });
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (!digits || error != std::errc{} || end != text.data() + text.size() || value < min ||
       value > max) {
@@ -198,9 +229,8 @@ std::int64_t path_sequence(const httplib::Request& req) {
 }
 
 void check_key_text(const std::string& key, const std::string& param) {
-  const bool printable = std::all_of(key.begin(), key.end(), [](char c) {
-    return c >= 0x20 && c <= 0x7e;
-  });
+  const bool printable =
+      std::all_of(key.begin(), key.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
   if (key.empty() || key.size() > 255 || !printable) {
     throw bad_request(fmt::format("{} must be 1 to 255 printable ASCII characters (got {} "
                                   "bytes): use e.g. a UUID, or one issued by POST "

@@ -24,20 +24,20 @@ void guarded(httplib::Response& res, const std::function<void()>& fn) {
 }
 
 void Router::get(const std::string& pattern, GetHandler handler) {
-  server_.Get(pattern, [handler = std::move(handler)](const httplib::Request& req,
-                                                      httplib::Response& res) {
-    guarded(res, [&] { handler(req, res); });
-  });
+  server_.Get(pattern,
+              [handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+                guarded(res, [&] { handler(req, res); });
+              });
 }
 
 void Router::post(const std::string& pattern, PostHandler handler) {
   // The content-reader form, so that the body limit also holds for chunked bodies, which
   // httplib's own limit (set_payload_max_length) does not see.
-  server_.Post(pattern, [handler = std::move(handler)](const httplib::Request& req,
-                                                       httplib::Response& res,
-                                                       const httplib::ContentReader& reader) {
-    guarded(res, [&] { handler(req, res, read_body(reader, res)); });
-  });
+  server_.Post(pattern,
+               [handler = std::move(handler)](const httplib::Request& req, httplib::Response& res,
+                                              const httplib::ContentReader& reader) {
+                 guarded(res, [&] { handler(req, res, read_body(reader, res)); });
+               });
 }
 
 }  // namespace ledgerd

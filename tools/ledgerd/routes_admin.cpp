@@ -17,9 +17,9 @@ ledger::OverdraftRule parse_overdraft(const std::string& text) {
                           ledger::OverdraftRule::unlimited}) {
     if (text == ledgerctl::overdraft_name(rule)) return rule;
   }
-  throw bad_request(fmt::format("overdraft \"{}\" is not none, limit or unlimited",
-                                ledgerctl::one_line(text)),
-                    "overdraft");
+  throw bad_request(
+      fmt::format("overdraft \"{}\" is not none, limit or unlimited", ledgerctl::one_line(text)),
+      "overdraft");
 }
 
 // An overdraft_limit alone means the rule "limit"; "limit" needs the limit.
@@ -58,11 +58,11 @@ void post_account(Service& service, const httplib::Request& req, httplib::Respon
     return made;
   });
   if (!created) {
-    throw ApiException({409, "invalid_request", "account_exists",
-                        fmt::format("account {} already exists: GET /v1/accounts/{} shows it",
-                                    ledgerctl::one_line(account.code),
-                                    ledgerctl::one_line(account.code)),
-                        "code"});
+    throw ApiException(
+        {409, "invalid_request", "account_exists",
+         fmt::format("account {} already exists: GET /v1/accounts/{} shows it",
+                     ledgerctl::one_line(account.code), ledgerctl::one_line(account.code)),
+         "code"});
   }
   send_json(res, 201, ledgerctl::dump_json(ledgerctl::account_json(*created)));
 }
@@ -81,9 +81,8 @@ void add_admin_routes(Router& router, Service& service) {
   router.post("/v1/accounts", [&service](const auto& req, auto& res, const auto& body) {
     post_account(service, req, res, body);
   });
-  router.get("/metrics", [&service](const auto& req, auto& res) {
-    get_metrics(service, req, res);
-  });
+  router.get("/metrics",
+             [&service](const auto& req, auto& res) { get_metrics(service, req, res); });
 }
 
 }  // namespace ledgerd

@@ -8,10 +8,10 @@
 #include "http_errors.h"
 #include "idempotency_header.h"
 #include "keyed_response.h"
+#include "output.h"
 #include "request_log.h"
 #include "request_parsing.h"
 #include "routes.h"
-#include "output.h"
 
 namespace ledgerd {
 namespace {
@@ -20,13 +20,11 @@ namespace {
 // limit allows a few hundred items anyway).
 constexpr std::size_t kMaxBatchItems = 1000;
 constexpr std::int64_t kMaxTtlSeconds = 100LL * 365 * 24 * 3600;  // keeps ms arithmetic safe
-const std::vector<std::string> kKeyOperations = {"transfer", "reserve", "post", "void",
-                                                 "reverse"};
+const std::vector<std::string> kKeyOperations = {"transfer", "reserve", "post", "void", "reverse"};
 
 // The transfer fields of a request body (POST /v1/transfers or a batch item), checked
 // against the principal's accounts. The key is set by the caller.
-ledger::TransferRequest transfer_from(const JsonFields& body,
-                                      const ledger::Principal& principal) {
+ledger::TransferRequest transfer_from(const JsonFields& body, const ledger::Principal& principal) {
   ledger::TransferRequest request;
   request.principal = principal.name;
   request.debit_account = body.required_string("from");
@@ -58,8 +56,7 @@ std::vector<ledger::TransferRequest> batch_items(const JsonFields& body,
   std::vector<ledger::TransferRequest> requests;
   const nlohmann::json& items = body.required_array("items", kMaxBatchItems);
   for (std::size_t i = 0; i < items.size(); ++i) {
-    const JsonFields item(items[i],
-                          {"idempotency_key", "from", "to", "amount", "currency", "memo"},
+    const JsonFields item(items[i], {"idempotency_key", "from", "to", "amount", "currency", "memo"},
                           fmt::format("items[{}].", i));
     const std::string key = item.required_string("idempotency_key");
     check_key_text(key, item.param("idempotency_key"));
@@ -95,8 +92,7 @@ void post_key(Service& service, const httplib::Request& req, httplib::Response& 
   const ledger::Principal principal = authenticate(req, service);
   const JsonFields body(text, {"operation", "ttl_seconds"});
   const std::string operation = body.required_string("operation");
-  if (std::find(kKeyOperations.begin(), kKeyOperations.end(), operation) ==
-      kKeyOperations.end()) {
+  if (std::find(kKeyOperations.begin(), kKeyOperations.end(), operation) == kKeyOperations.end()) {
     throw bad_request(fmt::format("operation \"{}\" is not one of transfer, reserve, post, "
                                   "void, reverse",
                                   ledgerctl::one_line(operation)),

@@ -80,7 +80,8 @@ std::int64_t amount_of_row(const std::optional<std::string>& amount,
                       "amount");
   }
   const std::int64_t minor = parse_money(*amount, row->currency, row->exponent, "amount");
-  if (minor == 0) throw bad_request(fmt::format("amount must be more than 0: {}", omitted), "amount");
+  if (minor == 0)
+    throw bad_request(fmt::format("amount must be more than 0: {}", omitted), "amount");
   return minor;
 }
 
@@ -111,8 +112,7 @@ ledger::TransferResult post_hold(ledger::Ledger& ledger, const Caller& caller,
                                  const JsonFields& body) {
   const ledger::PostRequest request{
       caller.principal.name, caller.key, sequence,
-      amount_of_row(body.optional_string("amount"), row, sequence,
-                    "omit it to post the full hold"),
+      amount_of_row(body.optional_string("amount"), row, sequence, "omit it to post the full hold"),
       body.optional_string("memo").value_or("")};
   return ledger.post(request);
 }
@@ -125,8 +125,7 @@ ledger::TransferResult void_hold(ledger::Ledger& ledger, const Caller& caller,
   return ledger.void_pending(request);
 }
 
-ledger::TransferResult refund(ledger::Ledger& ledger, const Caller& caller,
-                              std::int64_t sequence,
+ledger::TransferResult refund(ledger::Ledger& ledger, const Caller& caller, std::int64_t sequence,
                               const std::optional<ledger::JournalEntry>& row,
                               const JsonFields& body) {
   const ledger::ReverseRequest request{
@@ -143,18 +142,18 @@ void add_pending_routes(Router& router, Service& service) {
   router.post("/v1/pending", [&service](const auto& req, auto& res, const auto& body) {
     post_reserve(service, req, res, body);
   });
-  router.post(R"(/v1/pending/(\d+)/post)", [&service](const auto& req, auto& res,
-                                                      const auto& body) {
-    on_row(service, req, res, body, {"amount", "memo"}, post_hold);
-  });
-  router.post(R"(/v1/pending/(\d+)/void)", [&service](const auto& req, auto& res,
-                                                      const auto& body) {
-    on_row(service, req, res, body, {"memo"}, void_hold);
-  });
-  router.post(R"(/v1/transfers/(\d+)/reversals)", [&service](const auto& req, auto& res,
-                                                             const auto& body) {
-    on_row(service, req, res, body, {"amount", "memo"}, refund);
-  });
+  router.post(R"(/v1/pending/(\d+)/post)",
+              [&service](const auto& req, auto& res, const auto& body) {
+                on_row(service, req, res, body, {"amount", "memo"}, post_hold);
+              });
+  router.post(R"(/v1/pending/(\d+)/void)",
+              [&service](const auto& req, auto& res, const auto& body) {
+                on_row(service, req, res, body, {"memo"}, void_hold);
+              });
+  router.post(R"(/v1/transfers/(\d+)/reversals)",
+              [&service](const auto& req, auto& res, const auto& body) {
+                on_row(service, req, res, body, {"amount", "memo"}, refund);
+              });
 }
 
 }  // namespace ledgerd

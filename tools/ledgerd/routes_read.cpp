@@ -25,18 +25,17 @@ constexpr std::int64_t kMaxSequence = std::numeric_limits<std::int64_t>::max();
 void get_service_document(Service& service, const httplib::Request& req, httplib::Response& res) {
   const ledger::Principal principal = authenticate(req, service);
   const ServicePolicy& policy = service.policy;
-  const json document = {
-      {"version", policy.version},
-      {"principal",
-       {{"name", principal.name},
-        {"admin", principal.admin},
-        {"account_patterns", principal.account_patterns}}},
-      {"idempotency",
-       {{"header", "Idempotency-Key"},
-        {"client_keys_accepted", policy.client_keys_accepted},
-        {"issued_key_ttl_seconds", policy.issued_key_ttl_seconds},
-        {"rejection_retention_seconds", policy.rejection_retention_seconds},
-        {"completed_keys_kept", "forever"}}}};
+  const json document = {{"version", policy.version},
+                         {"principal",
+                          {{"name", principal.name},
+                           {"admin", principal.admin},
+                           {"account_patterns", principal.account_patterns}}},
+                         {"idempotency",
+                          {{"header", "Idempotency-Key"},
+                           {"client_keys_accepted", policy.client_keys_accepted},
+                           {"issued_key_ttl_seconds", policy.issued_key_ttl_seconds},
+                           {"rejection_retention_seconds", policy.rejection_retention_seconds},
+                           {"completed_keys_kept", "forever"}}}};
   send_json(res, 200, ledgerctl::dump_json(document));
 }
 
@@ -87,8 +86,7 @@ void get_journal(Service& service, const httplib::Request& req, httplib::Respons
   const ledger::Principal principal = authenticate(req, service);
   const auto param = [&](const char* name, std::int64_t fallback, std::int64_t min,
                          std::int64_t max) {
-    return req.has_param(name) ? parse_digits(req.get_param_value(name), name, min, max)
-                               : fallback;
+    return req.has_param(name) ? parse_digits(req.get_param_value(name), name, min, max) : fallback;
   };
   const std::int64_t since = param("since", 1, 1, kMaxSequence);
   const std::int64_t limit = param("limit", kDefaultJournalLimit, 1, kMaxJournalLimit);
@@ -111,8 +109,9 @@ void get_key(Service& service, const httplib::Request& req, httplib::Response& r
   const auto record = service.readers.with_reader(
       [&](ledger::Ledger& ledger) { return ledger.find_key(principal.name, key); });
   if (!record) {
-    throw not_found("no such idempotency key for this principal: a key is only visible to the "
-                    "principal that used or was issued it");
+    throw not_found(
+        "no such idempotency key for this principal: a key is only visible to the "
+        "principal that used or was issued it");
   }
   send_json(res, 200, ledgerctl::dump_json(ledgerctl::key_json(*record)));
 }

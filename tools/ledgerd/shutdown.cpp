@@ -18,9 +18,7 @@ sigset_t termination_signals() {
   return set;
 }
 
-void say(const std::string& line) {
-  std::fputs(("ledgerd: " + line + "\n").c_str(), stderr);
-}
+void say(const std::string& line) { std::fputs(("ledgerd: " + line + "\n").c_str(), stderr); }
 
 }  // namespace
 
@@ -59,13 +57,15 @@ void ShutdownWatcher::watch() {
   if (finished_) return;
   signalled_ = true;
   lock.unlock();
-  say(fmt::format("{}: stopping: no new connections; finishing requests in flight (at most "
+  say(
+      fmt::format("{}: stopping: no new connections; finishing requests in flight (at most "
                   "{} s)",
                   signal_number == SIGINT ? "SIGINT" : "SIGTERM", grace_.count()));
   stop_();
   lock.lock();
   if (!done_.wait_for(lock, grace_, [this] { return finished_; })) {
-    say(fmt::format("requests still in flight after {} s: exiting now; each request is one "
+    say(
+        fmt::format("requests still in flight after {} s: exiting now; each request is one "
                     "transaction, so an unfinished one stored nothing and its client retries",
                     grace_.count()));
     std::_Exit(1);
