@@ -16,6 +16,8 @@
 namespace ledgerd {
 namespace {
 
+constexpr std::size_t kKeepAliveRequests = 100;
+
 std::unique_ptr<httplib::Server> make_server(const ServerOptions& options) {
   if (!options.tls()) return std::make_unique<httplib::Server>();
   auto server = std::make_unique<httplib::SSLServer>(options.tls_cert_path->c_str(),
@@ -91,6 +93,9 @@ void configure(httplib::Server& server, const ServerOptions& options, Service& s
   // connection) is cut after the same time as one that stops mid-request.
   server.set_keep_alive_timeout(options.read_timeout_seconds);
   server.set_write_timeout(options.read_timeout_seconds, 0);
+  // httplib closes a kept-alive connection after 5 requests by default; a till sends
+  // request after request, and each new connection (a TLS handshake) costs more than one.
+  server.set_keep_alive_max_count(kKeepAliveRequests);
   const auto threads = static_cast<std::size_t>(options.threads);
   const auto max_connections = static_cast<std::size_t>(options.max_connections);
   server.new_task_queue = [threads, max_connections] {
