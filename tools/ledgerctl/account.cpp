@@ -8,6 +8,7 @@
 #include "account_output.h"
 #include "command.h"
 #include "context.h"
+#include "documents.h"
 #include "input.h"
 #include "output.h"
 
@@ -24,18 +25,6 @@ struct CreateOptions {
   std::string name;
 };
 
-const char* overdraft_name(ledger::OverdraftRule rule) {
-  switch (rule) {
-    case ledger::OverdraftRule::none:
-      return "none";
-    case ledger::OverdraftRule::limit:
-      return "limit";
-    case ledger::OverdraftRule::unlimited:
-      return "unlimited";
-  }
-  return "unknown";
-}
-
 // How far the balance may go, in words: "none (>= 0)", "down to -50.00", "unlimited".
 std::string overdraft_text(const ledger::Account& account) {
   switch (account.overdraft) {
@@ -47,28 +36,6 @@ std::string overdraft_text(const ledger::Account& account) {
       return "unlimited";
   }
   return "unknown";
-}
-
-json account_json(const ledger::Account& account) {
-  const bool has_limit = account.overdraft == ledger::OverdraftRule::limit;
-  return {{"code", account.code},
-          {"currency", account.currency},
-          {"exponent", account.exponent},
-          {"balance", ledger::format_amount(account.balance_minor, account.exponent)},
-          {"balance_minor", account.balance_minor},
-          {"pending", ledger::format_amount(account.pending_minor, account.exponent)},
-          {"pending_minor", account.pending_minor},
-          {"available", ledger::format_amount(account.available_minor(), account.exponent)},
-          {"available_minor", account.available_minor()},
-          {"overdraft", overdraft_name(account.overdraft)},
-          {"overdraft_limit",
-           has_limit ? json(ledger::format_amount(account.overdraft_limit_minor, account.exponent))
-                     : json(nullptr)},
-          {"overdraft_limit_minor", account.overdraft_limit_minor},
-          {"name", account.name},
-          {"created_at", format_time_ms(account.created_at_ms)},
-          {"created_at_ms", account.created_at_ms},
-          {"id", account.id}};
 }
 
 void print_account(const Globals& globals, const ledger::Account& account) {

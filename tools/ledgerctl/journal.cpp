@@ -11,6 +11,7 @@
 
 #include "command.h"
 #include "context.h"
+#include "documents.h"
 #include "input.h"
 #include "output.h"
 
@@ -33,24 +34,6 @@ const std::vector<std::string> kCsvColumns = {
     "sequence",     "kind",          "debit_account", "credit_account", "amount",
     "amount_minor", "currency",      "memo",          "principal",      "key",
     "created_at",   "created_at_ms", "ref_sequence",  "prev_hash",      "hash"};
-
-json entry_json(const ledger::JournalEntry& e) {
-  return {{"sequence", e.sequence},
-          {"kind", e.kind},
-          {"debit_account", e.debit_account},
-          {"credit_account", e.credit_account},
-          {"amount", ledger::format_amount(e.amount_minor, e.exponent)},
-          {"amount_minor", e.amount_minor},
-          {"currency", e.currency},
-          {"memo", e.memo},
-          {"principal", e.principal},
-          {"key", e.key},
-          {"created_at", format_time_ms(e.created_at_ms)},
-          {"created_at_ms", e.created_at_ms},
-          {"ref_sequence", e.ref_sequence ? json(*e.ref_sequence) : json(nullptr)},
-          {"prev_hash", e.prev_hash_hex},
-          {"hash", e.hash_hex}};
-}
 
 // RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
 std::string csv_field(const std::string& text) {
@@ -142,7 +125,7 @@ int run_journal(const Globals& globals, const JournalOptions& options) {
                                            : std::numeric_limits<std::int64_t>::max();
   ledger::Ledger ledger = open_for_reading(globals);
   if (format == Format::jsonl) {
-    for_each_entry(ledger, since, limit, [](const auto& e) { print_json(entry_json(e)); });
+    for_each_entry(ledger, since, limit, [](const auto& e) { print_json(journal_entry_json(e)); });
     return kExitDone;
   }
   if (format == Format::csv) {
@@ -157,7 +140,7 @@ int run_journal(const Globals& globals, const JournalOptions& options) {
     return kExitDone;
   }
   json list = json::array();
-  for (const auto& e : entries) list.push_back(entry_json(e));
+  for (const auto& e : entries) list.push_back(journal_entry_json(e));
   const std::int64_t next_since =
       entries.empty() ? std::max<std::int64_t>(since, 1) : entries.back().sequence + 1;
   print_json({{"entries", list}, {"next_since", next_since}});

@@ -6,6 +6,7 @@
 
 #include "command.h"
 #include "context.h"
+#include "documents.h"
 #include "input.h"
 #include "output.h"
 
@@ -28,55 +29,14 @@ struct ListOptions {
   std::string limit = "1000";
 };
 
-const char* state_name(ledger::KeyState state) {
-  switch (state) {
-    case ledger::KeyState::issued:
-      return "issued";
-    case ledger::KeyState::completed:
-      return "completed";
-    case ledger::KeyState::expired:
-      return "expired";
-  }
-  return "unknown";
-}
-
 ledger::KeyState parse_state(const std::string& text) {
   for (const auto state :
        {ledger::KeyState::issued, ledger::KeyState::completed, ledger::KeyState::expired}) {
-    if (text == state_name(state)) return state;
+    if (text == key_state_name(state)) return state;
   }
   throw CliError(kExitUsage, fmt::format("--state \"{}\" is not a key state: use issued, "
                                          "completed or expired",
                                          one_line(text)));
-}
-
-json optional_json(const std::optional<std::int64_t>& value) {
-  return value ? json(*value) : json(nullptr);
-}
-
-// The stored response is a JSON object; it is embedded as one (or kept as text in the
-// unexpected case that it does not parse).
-json response_json(const ledger::KeyRecord& record) {
-  if (record.response.empty()) return nullptr;
-  json parsed = json::parse(record.response, nullptr, /*allow_exceptions=*/false);
-  return parsed.is_discarded() ? json(record.response) : parsed;
-}
-
-json key_json(const ledger::KeyRecord& record) {
-  return {{"principal", record.principal},
-          {"key", record.key},
-          {"operation", record.operation},
-          {"issued", record.issued},
-          {"state", state_name(record.state)},
-          {"result", record.result.empty() ? json(nullptr) : json(record.result)},
-          {"response", response_json(record)},
-          {"transfer_sequence", optional_json(record.transfer_sequence)},
-          {"created_at", format_time_ms(record.created_at_ms)},
-          {"created_at_ms", record.created_at_ms},
-          {"expires_at", time_json(record.expires_at_ms)},
-          {"expires_at_ms", optional_json(record.expires_at_ms)},
-          {"completed_at", time_json(record.completed_at_ms)},
-          {"completed_at_ms", optional_json(record.completed_at_ms)}};
 }
 
 std::string time_or_dash(const std::optional<std::int64_t>& epoch_ms) {
@@ -114,7 +74,7 @@ int run_show(const Globals& globals, const std::string& key, const std::string& 
                 {"key", record->key},
                 {"operation", record->operation},
                 {"origin", record->issued ? "issued by the engine" : "supplied by the client"},
-                {"state", state_name(record->state)},
+                {"state", key_state_name(record->state)},
                 {"result", record->result.empty() ? "-" : record->result},
                 {"transfer sequence",
                  record->transfer_sequence ? std::to_string(*record->transfer_sequence) : "-"},
@@ -137,7 +97,7 @@ void print_key_table(const std::vector<ledger::KeyRecord>& records) {
                {"EXPIRES"}});
   for (const auto& r : records) {
     table.add_row({r.principal, r.key, r.operation, r.issued ? "issued" : "client",
-                   state_name(r.state), r.result.empty() ? "-" : r.result,
+                   key_state_name(r.state), r.result.empty() ? "-" : r.result,
                    r.transfer_sequence ? std::to_string(*r.transfer_sequence) : "-",
                    format_time_ms(r.created_at_ms), time_or_dash(r.expires_at_ms)});
   }

@@ -1,0 +1,104 @@
+#include "documents.h"
+
+#include "ledger/money.h"
+#include "output.h"
+
+namespace ledgerctl {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+json optional_json(const std::optional<std::int64_t>& value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+json response_json(const ledger::KeyRecord& record) {
+  if (record.response.empty()) return nullptr;
+  json parsed = json::parse(record.response, nullptr, /*allow_exceptions=*/false);
+  return parsed.is_discarded() ? json(record.response) : parsed;
+}
+
+}  // namespace
+
+const char* overdraft_name(ledger::OverdraftRule rule) {
+  switch (rule) {
+    case ledger::OverdraftRule::none:
+      return "none";
+    case ledger::OverdraftRule::limit:
+      return "limit";
+    case ledger::OverdraftRule::unlimited:
+      return "unlimited";
+  }
+  return "unknown";
+}
+
+const char* key_state_name(ledger::KeyState state) {
+  switch (state) {
+    case ledger::KeyState::issued:
+      return "issued";
+    case ledger::KeyState::completed:
+      return "completed";
+    case ledger::KeyState::expired:
+      return "expired";
+  }
+  return "unknown";
+}
+
+json account_json(const ledger::Account& account) {
+  const bool has_limit = account.overdraft == ledger::OverdraftRule::limit;
+  return {{"code", account.code},
+          {"currency", account.currency},
+          {"exponent", account.exponent},
+          {"balance", ledger::format_amount(account.balance_minor, account.exponent)},
+          {"balance_minor", account.balance_minor},
+          {"pending", ledger::format_amount(account.pending_minor, account.exponent)},
+          {"pending_minor", account.pending_minor},
+          {"available", ledger::format_amount(account.available_minor(), account.exponent)},
+          {"available_minor", account.available_minor()},
+          {"overdraft", overdraft_name(account.overdraft)},
+          {"overdraft_limit",
+           has_limit ? json(ledger::format_amount(account.overdraft_limit_minor, account.exponent))
+                     : json(nullptr)},
+          {"overdraft_limit_minor", account.overdraft_limit_minor},
+          {"name", account.name},
+          {"created_at", format_time_ms(account.created_at_ms)},
+          {"created_at_ms", account.created_at_ms},
+          {"id", account.id}};
+}
+
+json journal_entry_json(const ledger::JournalEntry& e) {
+  return {{"sequence", e.sequence},
+          {"kind", e.kind},
+          {"debit_account", e.debit_account},
+          {"credit_account", e.credit_account},
+          {"amount", ledger::format_amount(e.amount_minor, e.exponent)},
+          {"amount_minor", e.amount_minor},
+          {"currency", e.currency},
+          {"memo", e.memo},
+          {"principal", e.principal},
+          {"key", e.key},
+          {"created_at", format_time_ms(e.created_at_ms)},
+          {"created_at_ms", e.created_at_ms},
+          {"ref_sequence", optional_json(e.ref_sequence)},
+          {"prev_hash", e.prev_hash_hex},
+          {"hash", e.hash_hex}};
+}
+
+json key_json(const ledger::KeyRecord& record) {
+  return {{"principal", record.principal},
+          {"key", record.key},
+          {"operation", record.operation},
+          {"issued", record.issued},
+          {"state", key_state_name(record.state)},
+          {"result", record.result.empty() ? json(nullptr) : json(record.result)},
+          {"response", response_json(record)},
+          {"transfer_sequence", optional_json(record.transfer_sequence)},
+          {"created_at", format_time_ms(record.created_at_ms)},
+          {"created_at_ms", record.created_at_ms},
+          {"expires_at", time_json(record.expires_at_ms)},
+          {"expires_at_ms", optional_json(record.expires_at_ms)},
+          {"completed_at", time_json(record.completed_at_ms)},
+          {"completed_at_ms", optional_json(record.completed_at_ms)}};
+}
+
+}  // namespace ledgerctl

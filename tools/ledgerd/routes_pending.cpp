@@ -1,0 +1,159 @@
+// POST /v1/pending (reserve), /v1/pending/{seq}/post, /v1/pending/{seq}/void and
+// /v1/transfers/{seq}/reversals: two-phase transfers and refunds.
+//
+// Post, void and reverse name a journal row rather than accounts, so the permission check
+// and the amount's currency come from that row. Both happen in the same with_ledger() call
+// as the operation, on the writer's connection: a row's accounts never change once it
+// exists, and no other request of this server can write in between.
+#include <fmt/format.h>
+
+#include <limits>
+#include <optional>
+
+#include "auth.h"
+#include "http_errors.h"
+#include "idempotency_header.h"
+#include "keyed_response.h"
+#include "request_log.h"
+#include "request_parsing.h"
+#include "routes.h"
+
+namespace ledgerd {
+namespace {
+
+constexpr std::int64_t kMaxHoldSeconds = 10LL * 365 * 24 * 3600;
+
+// The principal and key every keyed request starts with.
+struct Caller {
+  ledger::Principal principal;
+  std::string key;
+};
+
+Caller keyed_caller(Service& service, const httplib::Request& req) {
+  Caller caller{authenticate(req, service), idempotency_key(req)};
+  note_key(caller.key);
+  return caller;
+}
+
+void post_reserve(Service& service, const httplib::Request& req, httplib::Response& res,
+                  const std::string& text) {
+  const Caller caller = keyed_caller(service, req);
+  const JsonFields body(text, {"from", "to", "amount", "currency", "memo", "timeout_seconds"});
+  ledger::ReserveRequest request;
+  request.principal = caller.principal.name;
+  request.key = caller.key;
+  request.debit_account = body.required_string("from");
+  request.credit_account = body.required_string("to");
+  request.currency = body.required_string("currency");
+  const int exponent = exponent_of(request.currency, "currency");
+  request.amount_minor =
+      parse_money(body.required_string("amount"), request.currency, exponent, "amount");
+  request.memo = body.optional_string("memo").value_or("");
+  if (const auto timeout = body.optional_integer("timeout_seconds", 1, kMaxHoldSeconds)) {
+    request.timeout_seconds = *timeout;
+  }
+  require_account(caller.principal, request.debit_account, "from");
+  require_account(caller.principal, request.credit_account, "to");
+  send_keyed_result(service, res, timed_write(service, [&] {
+                      return service.writer.with_ledger(
+                          [&](ledger::Ledger& ledger) { return ledger.reserve(request); });
+                    }));
+}
+
+std::optional<ledger::JournalEntry> find_row(ledger::Ledger& ledger, std::int64_t sequence) {
+  const auto rows = ledger.journal(sequence, 1);
+  if (rows.empty() || rows.front().sequence != sequence) return std::nullopt;
+  return rows.front();
+}
+
+// The optional "amount" of a post or refund, in the currency of journal row `row`. An
+// absent row leaves the engine to answer (a stored not-found rejection) unless an amount
+// was given: its digits mean nothing without the row's currency.
+std::int64_t amount_of_row(const std::optional<std::string>& amount,
+                           const std::optional<ledger::JournalEntry>& row, std::int64_t sequence,
+                           const char* omitted) {
+  if (!amount) return 0;
+  if (!row) {
+    throw bad_request(fmt::format("there is no journal row {}, so \"amount\" has no currency "
+                                  "to be read in; check the sequence number (GET /v1/journal)",
+                                  sequence),
+                      "amount");
+  }
+  const std::int64_t minor = parse_money(*amount, row->currency, row->exponent, "amount");
+  if (minor == 0)
+    throw bad_request(fmt::format("amount must be more than 0: {}", omitted), "amount");
+  return minor;
+}
+
+// A keyed operation on journal row {seq}: `make` turns the row and the body (its fields
+// `allowed`, an empty body allowed) into the engine call's result. It runs on the writer,
+// after the permission check on the row's accounts.
+template <typename Make>
+void on_row(Service& service, const httplib::Request& req, httplib::Response& res,
+            const std::string& text, std::initializer_list<std::string_view> allowed, Make make) {
+  const Caller caller = keyed_caller(service, req);
+  const std::int64_t sequence = path_sequence(req);
+  const JsonFields body(text, allowed, /*empty_is_object=*/true);
+  send_keyed_result(service, res, timed_write(service, [&] {
+                      return service.writer.with_ledger([&](ledger::Ledger& ledger) {
+                        const auto row = find_row(ledger, sequence);
+                        if (row && !may_use_entry(caller.principal, *row)) {
+                          require_account(caller.principal, row->debit_account, "seq");
+                          require_account(caller.principal, row->credit_account, "seq");
+                        }
+                        return make(ledger, caller, sequence, row, body);
+                      });
+                    }));
+}
+
+ledger::TransferResult post_hold(ledger::Ledger& ledger, const Caller& caller,
+                                 std::int64_t sequence,
+                                 const std::optional<ledger::JournalEntry>& row,
+                                 const JsonFields& body) {
+  const ledger::PostRequest request{
+      caller.principal.name, caller.key, sequence,
+      amount_of_row(body.optional_string("amount"), row, sequence, "omit it to post the full hold"),
+      body.optional_string("memo").value_or("")};
+  return ledger.post(request);
+}
+
+ledger::TransferResult void_hold(ledger::Ledger& ledger, const Caller& caller,
+                                 std::int64_t sequence, const std::optional<ledger::JournalEntry>&,
+                                 const JsonFields& body) {
+  const ledger::VoidRequest request{caller.principal.name, caller.key, sequence,
+                                    body.optional_string("memo").value_or("")};
+  return ledger.void_pending(request);
+}
+
+ledger::TransferResult refund(ledger::Ledger& ledger, const Caller& caller, std::int64_t sequence,
+                              const std::optional<ledger::JournalEntry>& row,
+                              const JsonFields& body) {
+  const ledger::ReverseRequest request{
+      caller.principal.name, caller.key, sequence,
+      amount_of_row(body.optional_string("amount"), row, sequence,
+                    "omit it to refund everything not refunded yet"),
+      body.optional_string("memo").value_or("")};
+  return ledger.reverse(request);
+}
+
+}  // namespace
+
+void add_pending_routes(Router& router, Service& service) {
+  router.post("/v1/pending", [&service](const auto& req, auto& res, const auto& body) {
+    post_reserve(service, req, res, body);
+  });
+  router.post(R"(/v1/pending/(\d+)/post)",
+              [&service](const auto& req, auto& res, const auto& body) {
+                on_row(service, req, res, body, {"amount", "memo"}, post_hold);
+              });
+  router.post(R"(/v1/pending/(\d+)/void)",
+              [&service](const auto& req, auto& res, const auto& body) {
+                on_row(service, req, res, body, {"memo"}, void_hold);
+              });
+  router.post(R"(/v1/transfers/(\d+)/reversals)",
+              [&service](const auto& req, auto& res, const auto& body) {
+                on_row(service, req, res, body, {"amount", "memo"}, refund);
+              });
+}
+
+}  // namespace ledgerd
