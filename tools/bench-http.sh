@@ -86,7 +86,7 @@ make_ledger() {
   "$ledgerctl" --db "$db" principal add bench --account world --account 'till:*' 2>/dev/null
   for n in $(seq 1 1000); do
     printf '{"principal":"bench","key":"replay-%d","from":"world","to":"till:1","amount":"1.00","currency":"EUR","memo":"bench"}\n' "$n"
-  done | "$ledgerctl" --db "$db" batch - >/dev/null
+  done | "$ledgerctl" --db "$db" batch - >/dev/null 2>&1
 }
 
 # Starts ledgerd on a free loopback port; sets server_pid and url.
@@ -132,7 +132,8 @@ for round in $(seq 1 "$rounds"); do
   engine=null
   if [ "$run_engine" = 1 ]; then
     engine=$("$bench" --scenario group --scenario replay --group-threads 16 --json \
-               --db-dir "$work" "${quick_flag[@]}")
+               --db-dir "$work" "${quick_flag[@]}" 2>>"$work/ledger-bench.log" |
+             python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)))')
   fi
   printf '{"round":%d,"transfer":%s,"replay":%s,"engine":%s}\n' "$round" "$transfer" "$replay" \
     "$engine" >>"$results"
@@ -168,6 +169,7 @@ if sys.argv[2] == "1":
     print(json.dumps(out))
 else:
     for name, value in out.items():
-        unit = "transfers/s" if name.endswith("rate") else "ms" if name.endswith("_ms") else ""
+        unit = ("replays/s" if "replay" in name else "transfers/s") if name.endswith("rate") \
+            else "ms" if name.endswith("_ms") else ""
         print(f"{name}: {value:.3f} {unit}".rstrip() if isinstance(value, float) else f"{name}: {value}")
 PY
