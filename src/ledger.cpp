@@ -305,6 +305,11 @@ TransferResult Ledger::transfer(const TransferRequest& request) {
   });
 }
 
+std::optional<TransferResult> Ledger::replay(const TransferRequest& request) {
+  return detail::guarded(impl_->db, "replaying a transfer",
+                         [&] { return detail::replay_without_lock(*impl_, request); });
+}
+
 std::optional<TransferResult> check_request(const TransferRequest& request) {
   auto problem = detail::malformed_transfer(request);
   if (!problem) return std::nullopt;

@@ -134,6 +134,12 @@ class Ledger {
   // Throws Error{busy|io} when the database could not be written: nothing was stored,
   // retry with the same key.
   [[nodiscard]] TransferResult transfer(const TransferRequest& request);
+  // The stored outcome of `request` if its (principal, key) already completed with this very
+  // request (replayed = true, the byte-identical stored body); nullopt otherwise (unknown,
+  // issued, expired, or used with another request: transfer() decides those). Only reads,
+  // so it works on a read-only Ledger and never waits for a writer: a server answers
+  // retries from its read connections while its writer commits.
+  [[nodiscard]] std::optional<TransferResult> replay(const TransferRequest& request);
   // Applies many transfers in ONE commit (group commit), each with its own key and its own
   // outcome, in request order. BatchMode::independent: a rejected item does not affect the
   // others. BatchMode::linked: all-or-nothing; if an item is rejected, no item moves money,

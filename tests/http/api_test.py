@@ -341,7 +341,8 @@ def metrics_and_log(ledgerctl, ledgerd, workdir):
         grew('ledgerd_http_requests_total{status="403"}')
         grew("ledgerd_idempotent_replays_total")
         grew('ledgerd_idempotency_conflicts_total{code="idempotency_key_reused"}')
-        grew("ledgerd_commit_seconds_count", 3)
+        # The sale and the conflict reach the writer; the replay is answered by a reader.
+        grew("ledgerd_commit_seconds_count", 2)
         grew("ledgerd_group_commits_total")
         grew("ledgerd_group_commit_transfers_total", 3)
         check("ledgerd_group_commit_largest" in new and "ledgerd_group_commit_queued" in new,
