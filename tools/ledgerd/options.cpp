@@ -37,10 +37,10 @@ void parse_listen(const std::string& text, ServerOptions& options) {
 }
 
 void add_limits(CLI::App& app, ServerOptions& o) {
-  app.add_option("--threads", o.threads, "connections served at once (default 8)")
+  app.add_option("--threads", o.threads, "connections served at once: each kept-alive client holds one (default 32)")
       ->check(CLI::Range(1, 1024));
   app.add_option("--max-connections", o.max_connections,
-                 "connections served or waiting for a thread; more get 503 (default 64)")
+                 "connections served or waiting for a thread; more get 503 (default 128)")
       ->check(CLI::Range(1, 65536));
   app.add_option("--read-timeout-seconds", o.read_timeout_seconds,
                  "cut a client that sends nothing for this long (default 10)")

@@ -21,8 +21,8 @@ struct ServerOptions {
   int port = 0;      // 0: a free port, printed on the first stdout line
   std::optional<std::string> tls_cert_path;
   std::optional<std::string> tls_key_path;
-  int threads = 8;                // connections served at once
-  int max_connections = 64;       // served + waiting for a thread; more are answered 503
+  int threads = 32;               // connections served at once (one per kept-alive till)
+  int max_connections = 128;      // served + waiting for a thread; more are answered 503
   int read_timeout_seconds = 10;  // an idle or stalled client is cut after this
   bool issued_keys_only = false;
   ledger::Durability durability = ledger::Durability::full;
