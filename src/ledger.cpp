@@ -18,6 +18,7 @@
 #include "impl.h"
 #include "ledger_ops.h"
 #include "migrations.h"
+#include "principals.h"
 
 namespace ledger {
 namespace {
@@ -269,6 +270,28 @@ PurgeReport Ledger::purge_keys(std::optional<std::int64_t> older_than_seconds) {
   require_writable(*impl_, "purging keys");
   return detail::guarded(impl_->db, "purging keys",
                          [&] { return detail::purge_keys(*impl_, older_than_seconds); });
+}
+
+PrincipalToken Ledger::add_principal(const NewPrincipal& principal) {
+  require_writable(*impl_, "adding a principal");
+  return detail::guarded(impl_->db, "adding a principal",
+                         [&] { return detail::add_principal(*impl_, principal); });
+}
+
+std::vector<Principal> Ledger::list_principals() {
+  return detail::guarded(impl_->db, "listing principals",
+                         [&] { return detail::list_principals(impl_->db); });
+}
+
+Principal Ledger::revoke_principal(const std::string& name) {
+  require_writable(*impl_, "revoking a principal");
+  return detail::guarded(impl_->db, "revoking a principal",
+                         [&] { return detail::revoke_principal(*impl_, name); });
+}
+
+std::optional<Principal> Ledger::authenticate(const std::string& token) {
+  return detail::guarded(impl_->db, "checking a token",
+                         [&] { return detail::authenticate(impl_->db, token); });
 }
 
 TransferResult Ledger::transfer(const TransferRequest& request) {

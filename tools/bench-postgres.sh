@@ -11,7 +11,8 @@
 # replays completed keys with 1, 8 and 16 clients, in
 # rounds that alternate with ledger-bench measuring the engine on the same disk (scenarios
 # commit: one connection, one commit per transfer; group: 8 and 16 threads sharing one
-# SharedLedger, group commit; replay: one connection, and 8 threads with one each); then the
+# SharedLedger, group commit; replay: one connection, and 8 threads with one each) and with
+# tools/bench-http.sh measuring ledgerd over HTTP (wrk, 16 keep-alive clients); then the
 # cluster is stopped and removed, and both are printed side by side as `name: value unit`
 # lines.
 #
@@ -252,7 +253,7 @@ psql_run -c "VACUUM ANALYZE" >/dev/null
 declare -a pg_1 pg_8 pg_16 pg_ordered_1 pg_ordered_8 pg_ordered_16
 declare -a pg_replay_1 pg_replay_8 pg_replay_16
 declare -a engine_rate engine_replay engine_replay_threads
-declare -a engine_group_8 engine_group_8_v4 engine_group_16 engine_group_16_v4
+declare -a engine_group_8 engine_group_8_v4 engine_group_16 engine_group_16_v4 http_16
 figure() { awk -v n="$1:" '$1 == n { printf "%.0f", $2 }' <<<"$2"; }  # figure NAME OUTPUT
 for round in $(seq 1 "$rounds"); do
   log "round $round/$rounds: pgbench new transfers, random and time-ordered keys, 1 client"
@@ -270,6 +271,10 @@ for round in $(seq 1 "$rounds"); do
     engine=$("$bench" $quick_flag --scenario group --group-threads 16 --db-dir "$work/engine")
     engine_group_16+=("$(figure group_rate "$engine")")
     engine_group_16_v4+=("$(figure group_rate_uuid_v4 "$engine")")
+    log "round $round/$rounds: tools/bench-http.sh: ledgerd over HTTP, wrk with 16 keep-alive clients"
+    http=$("$repo/tools/bench-http.sh" $quick_flag --rounds 1 --seconds "$seconds" --no-engine \
+      --build "$(dirname "$(dirname "$(dirname "$bench")")")")
+    http_16+=("$(figure http_transfer_rate "$http")")
   fi
   log "round $round/$rounds: pgbench new transfers, random and time-ordered keys, 8 and 16 clients"
   pg_8+=("$(pgbench_tps "$work/transfer.sql" 8)")
@@ -338,6 +343,8 @@ echo "engine_group_rate_8_threads: $engine_group_8 transfers/s"
 echo "engine_group_rate_8_threads_uuid_v4: $engine_group_8_v4 transfers/s"
 echo "engine_group_rate_16_threads: $engine_group_16 transfers/s"
 echo "engine_group_rate_16_threads_uuid_v4: $engine_group_16_v4 transfers/s"
+http_16=$(mean "${http_16[@]}")
+echo "http_transfer_rate_16_clients: $http_16 transfers/s"
 ratio() { awk -v e="$2" -v p="$3" -v n="$1" 'BEGIN { printf "%s: %.2f\n", n, e / p }'; }
 echo "# engine vs postgres (targets: transfers >= 3x the better rate of 1 or 8 clients, replays >= 10x)"
 echo "# one connection each, random keys:"
@@ -353,3 +360,5 @@ ratio ratio_vs_postgres_replay_8 "$engine_replay_threads" "$best_replay"
 echo "# 16 engine threads against PostgreSQL's best of 1, 8 and 16 clients, same kind of keys:"
 ratio ratio_vs_postgres_group_16 "$engine_group_16" "$best_ordered_16"
 ratio ratio_vs_postgres_group_16_uuid_v4 "$engine_group_16_v4" "$best_16"
+echo "# ledgerd over HTTP (16 wrk keep-alive clients) against PostgreSQL's best of 1, 8 and 16 clients (goal >= 2x):"
+ratio ratio_vs_postgres_http_16 "$http_16" "$best_16"

@@ -33,7 +33,8 @@ void expect_refused_unstored(Bench& bench, const TransferRequest& request, Outco
   CHECK_FALSE(result.message.empty());
   auto body = nlohmann::json::parse(result.body);
   CHECK(body.is_object());
-  CHECK(body.value("error", "") == to_string(expected));
+  REQUIRE(body["error"].is_object());
+  CHECK(body["error"].value("code", "") == to_string(expected));
   CHECK(snapshot(bench.path) == before);
 }
 

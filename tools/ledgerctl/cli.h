@@ -51,7 +51,7 @@ using Action = std::function<int()>;
 // command line, its CLI11 callback stores the command's action in `chosen`. Parsing and
 // running are kept apart so that every parse error exits 2 before anything is opened.
 // One source file per group: admin.cpp, account.cpp, key.cpp, transfer.cpp, pending.cpp,
-// reverse.cpp, batch.cpp, journal.cpp.
+// reverse.cpp, batch.cpp, journal.cpp, principal.cpp.
 void add_admin_commands(CLI::App& app, Globals& globals, Action& chosen);
 void add_account_commands(CLI::App& app, Globals& globals, Action& chosen);
 void add_key_commands(CLI::App& app, Globals& globals, Action& chosen);
@@ -60,5 +60,6 @@ void add_pending_commands(CLI::App& app, Globals& globals, Action& chosen);
 void add_reverse_command(CLI::App& app, Globals& globals, Action& chosen);
 void add_batch_command(CLI::App& app, Globals& globals, Action& chosen);
 void add_journal_command(CLI::App& app, Globals& globals, Action& chosen);
+void add_principal_commands(CLI::App& app, Globals& globals, Action& chosen);
 
 }  // namespace ledgerctl
