@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -89,7 +90,7 @@ class Run:
         total = args.tills * args.sales_per_till
         # Mean sale 25.50: funding a little short of the expected spending makes some
         # late sales stored rejections (402), so both kinds of outcome go through chaos.
-        funding = max(5000, int(total * 2550 * 0.9 / args.customers) // 100 * 100)
+        funding = max(5000, int(total * 2550 * 0.95 / args.customers) // 100 * 100)
         self.shop = Shop(tool(b, "ledgerctl"), self.db, args.tills, args.customers, funding)
         self.server = Ledgerd(tool(b, "ledgerd"), self.db, free_port(),
                               os.path.join(workdir, "ledgerd.err"))
@@ -186,6 +187,25 @@ def tail(path, size=1500):
         return "(none)"
 
 
+def retries_by_cause(run):
+    """The tills' retries by cause, summed from pos-sim's summary lines
+    ("retries    12 (7 connection, 5 http 503)")."""
+    causes = {}
+    for n in run.tills:
+        try:
+            with open(run.path(f"till-{n}.out"), errors="replace") as f:
+                lines = f.read().splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            match = re.match(r"retries\s+\d+\s+\((.*)\)\s*$", line)
+            for part in match.group(1).split(", ") if match else ():
+                count, _, cause = part.partition(" ")
+                if count.isdigit():
+                    causes[cause] = causes.get(cause, 0) + int(count)
+    return causes
+
+
 def figures(run, killer):
     o = run.outcomes
     s = run.proxy_stats
@@ -199,6 +219,7 @@ def figures(run, killer):
         "attempts": sum(x.get("attempts", 0) for x in o),
         "retries": sum(max(0, x.get("attempts", 1) - 1) for x in o),
         "sales_retried": sum(x.get("attempts", 1) > 1 for x in o),
+        "retries_by_cause": retries_by_cause(run),
         "proxy": {k: s.get(k) for k in ("requests", "forwarded", "dropped_request", "cut",
                                         "dropped_reply", "delayed_request", "delayed_reply",
                                         "upstream_unavailable", "upstream_closed",
@@ -229,6 +250,8 @@ def print_report(f):
     print(f"  tills: {f['attempts']} attempts, {f['retries']} retries over "
           f"{f['sales_retried']} sales, {f['replayed_final_answers']} final answers were "
           f"replays")
+    causes = ", ".join(f"{n} {cause}" for cause, n in sorted(f["retries_by_cause"].items()))
+    print(f"  retries by cause (pos-sim): {causes or 'none'}")
     print(f"  ledger: {f['journal_rows']} journal rows, {f['completed_keys']} completed keys")
 
 
