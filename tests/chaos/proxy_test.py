@@ -157,6 +157,9 @@ def receive_until_closed(sock):
 
 # --- the proxy --------------------------------------------------------------------------
 
+STARTED = []  # every proxy a case started: main() stops what a failed case left running
+
+
 class Setup:
     def __init__(self, proxy_binary, workdir, upstream_port=None, **faults):
         self.upstream = Upstream() if upstream_port is None else None
@@ -164,6 +167,7 @@ class Setup:
         self.stats_path = os.path.join(workdir, "stats.json")
         self.proc, self.port = start_proxy(proxy_binary, port, self.stats_path,
                                            os.path.join(workdir, "proxy.err"), **faults)
+        STARTED.append(self.proc)
 
     def stop(self):
         """Stops the proxy with SIGTERM and returns its final counts."""
@@ -334,6 +338,11 @@ def main():
             if os.path.exists(err):
                 print("chaos-proxy stderr:\n" + open(err).read()[-3000:])
             return 1
+        finally:
+            for proc in STARTED:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
     print(f"ok {args.case}")
     return 0
 
