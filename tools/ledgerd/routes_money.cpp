@@ -8,6 +8,7 @@
 #include "http_errors.h"
 #include "idempotency_header.h"
 #include "keyed_response.h"
+#include "money_request.h"
 #include "output.h"
 #include "request_log.h"
 #include "request_parsing.h"
@@ -25,32 +26,21 @@ const std::vector<std::string> kKeyOperations = {"transfer", "reserve", "post", 
 // The transfer fields of a request body (POST /v1/transfers or a batch item), checked
 // against the principal's accounts. The key is set by the caller.
 ledger::TransferRequest transfer_from(const JsonFields& body, const ledger::Principal& principal) {
-  ledger::TransferRequest request;
-  request.principal = principal.name;
-  request.debit_account = body.required_string("from");
-  request.credit_account = body.required_string("to");
-  request.currency = body.required_string("currency");
-  const int exponent = exponent_of(request.currency, body.param("currency"));
-  request.amount_minor =
-      parse_money(body.required_string("amount"), request.currency, exponent, body.param("amount"));
-  request.memo = body.optional_string("memo").value_or("");
-  require_account(principal, request.debit_account, body.param("from"));
-  require_account(principal, request.credit_account, body.param("to"));
+  ledger::TransferRequest request = money_fields(body, principal);
+  require_accounts(body, principal, request.debit_account, request.credit_account);
   return request;
 }
 
 void post_transfer(Service& service, const httplib::Request& req, httplib::Response& res,
                    const std::string& text) {
-  const ledger::Principal principal = authenticate(req, service);
-  const std::string key = idempotency_key(req);
-  note_key(key);
-  ledger::TransferRequest request =
-      transfer_from(JsonFields(text, {"from", "to", "amount", "currency", "memo"}), principal);
-  request.key = key;
+  const KeyedCaller caller = keyed_caller(service, req);
+  ledger::TransferRequest request = transfer_from(
+      JsonFields(text, {"from", "to", "amount", "currency", "memo"}), caller.principal);
+  request.key = caller.key;
   // A retry of a completed transfer is answered from a read connection: it neither waits
   // for the group commit in flight nor holds up the next one.
-  auto replayed = service.readers.with_reader(
-      [&](ledger::Ledger& reader) { return reader.replay(request); });
+  auto replayed =
+      service.readers.with_reader([&](ledger::Ledger& reader) { return reader.replay(request); });
   if (replayed) {
     send_keyed_result(service, res, std::move(*replayed));
     return;

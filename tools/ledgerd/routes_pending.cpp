@@ -12,9 +12,8 @@
 
 #include "auth.h"
 #include "http_errors.h"
-#include "idempotency_header.h"
 #include "keyed_response.h"
-#include "request_log.h"
+#include "money_request.h"
 #include "request_parsing.h"
 #include "routes.h"
 
@@ -23,37 +22,18 @@ namespace {
 
 constexpr std::int64_t kMaxHoldSeconds = 10LL * 365 * 24 * 3600;
 
-// The principal and key every keyed request starts with.
-struct Caller {
-  ledger::Principal principal;
-  std::string key;
-};
-
-Caller keyed_caller(Service& service, const httplib::Request& req) {
-  Caller caller{authenticate(req, service), idempotency_key(req)};
-  note_key(caller.key);
-  return caller;
-}
-
 void post_reserve(Service& service, const httplib::Request& req, httplib::Response& res,
                   const std::string& text) {
-  const Caller caller = keyed_caller(service, req);
+  const KeyedCaller caller = keyed_caller(service, req);
   const JsonFields body(text, {"from", "to", "amount", "currency", "memo", "timeout_seconds"});
-  ledger::ReserveRequest request;
-  request.principal = caller.principal.name;
-  request.key = caller.key;
-  request.debit_account = body.required_string("from");
-  request.credit_account = body.required_string("to");
-  request.currency = body.required_string("currency");
-  const int exponent = exponent_of(request.currency, "currency");
-  request.amount_minor =
-      parse_money(body.required_string("amount"), request.currency, exponent, "amount");
-  request.memo = body.optional_string("memo").value_or("");
+  const ledger::TransferRequest fields = money_fields(body, caller.principal);
+  ledger::ReserveRequest request{
+      fields.principal,    caller.key,      fields.debit_account, fields.credit_account,
+      fields.amount_minor, fields.currency, fields.memo};
   if (const auto timeout = body.optional_integer("timeout_seconds", 1, kMaxHoldSeconds)) {
     request.timeout_seconds = *timeout;
   }
-  require_account(caller.principal, request.debit_account, "from");
-  require_account(caller.principal, request.credit_account, "to");
+  require_accounts(body, caller.principal, request.debit_account, request.credit_account);
   send_keyed_result(service, res, timed_write(service, [&] {
                       return service.writer.with_ledger(
                           [&](ledger::Ledger& ledger) { return ledger.reserve(request); });
@@ -91,7 +71,7 @@ std::int64_t amount_of_row(const std::optional<std::string>& amount,
 template <typename Make>
 void on_row(Service& service, const httplib::Request& req, httplib::Response& res,
             const std::string& text, std::initializer_list<std::string_view> allowed, Make make) {
-  const Caller caller = keyed_caller(service, req);
+  const KeyedCaller caller = keyed_caller(service, req);
   const std::int64_t sequence = path_sequence(req);
   const JsonFields body(text, allowed, /*empty_is_object=*/true);
   send_keyed_result(service, res, timed_write(service, [&] {
@@ -106,7 +86,7 @@ void on_row(Service& service, const httplib::Request& req, httplib::Response& re
                     }));
 }
 
-ledger::TransferResult post_hold(ledger::Ledger& ledger, const Caller& caller,
+ledger::TransferResult post_hold(ledger::Ledger& ledger, const KeyedCaller& caller,
                                  std::int64_t sequence,
                                  const std::optional<ledger::JournalEntry>& row,
                                  const JsonFields& body) {
@@ -117,7 +97,7 @@ ledger::TransferResult post_hold(ledger::Ledger& ledger, const Caller& caller,
   return ledger.post(request);
 }
 
-ledger::TransferResult void_hold(ledger::Ledger& ledger, const Caller& caller,
+ledger::TransferResult void_hold(ledger::Ledger& ledger, const KeyedCaller& caller,
                                  std::int64_t sequence, const std::optional<ledger::JournalEntry>&,
                                  const JsonFields& body) {
   const ledger::VoidRequest request{caller.principal.name, caller.key, sequence,
@@ -125,8 +105,8 @@ ledger::TransferResult void_hold(ledger::Ledger& ledger, const Caller& caller,
   return ledger.void_pending(request);
 }
 
-ledger::TransferResult refund(ledger::Ledger& ledger, const Caller& caller, std::int64_t sequence,
-                              const std::optional<ledger::JournalEntry>& row,
+ledger::TransferResult refund(ledger::Ledger& ledger, const KeyedCaller& caller,
+                              std::int64_t sequence, const std::optional<ledger::JournalEntry>& row,
                               const JsonFields& body) {
   const ledger::ReverseRequest request{
       caller.principal.name, caller.key, sequence,
