@@ -37,7 +37,8 @@ void parse_listen(const std::string& text, ServerOptions& options) {
 }
 
 void add_limits(CLI::App& app, ServerOptions& o) {
-  app.add_option("--threads", o.threads, "connections served at once: each kept-alive client holds one (default 32)")
+  app.add_option("--threads", o.threads,
+                 "connections served at once: each kept-alive client holds one (default 32)")
       ->check(CLI::Range(1, 1024));
   app.add_option("--max-connections", o.max_connections,
                  "connections served or waiting for a thread; more get 503 (default 128)")
