@@ -3,7 +3,10 @@
 
 #include <algorithm>
 
-#include "impl.h"
+#include "accounts.h"
+
+#include "validate.h"
+#include "ledger/money.h"
 
 namespace ledger::detail {
 namespace {
@@ -18,7 +21,7 @@ OverdraftRule parse_rule(const std::string& text) {
   return OverdraftRule::none;
 }
 
-Account read_account(SQLite::Statement& row) {
+Account read_account(Statement& row) {
   Account account;
   account.id = row.getColumn(0).getInt64();
   account.code = row.getColumn(1).getString();
@@ -77,7 +80,7 @@ bool balance_allowed(const Account& account, std::int64_t balance_minor) {
 
 Account create_account(Impl& impl, const NewAccount& account) {
   validate_new_account(account);
-  WriteTransaction transaction(impl.db);
+  Transaction transaction(impl.db);
   if (find_account(impl.db, account.code)) {
     throw Error(ErrorCode::already_exists,
                 fmt::format("account '{}' already exists; choose another code", account.code));
@@ -105,10 +108,10 @@ std::optional<Account> find_account(Db& db, const std::string& code) {
   return read_account(query);
 }
 
-std::optional<Account> find_account_for_update(Db& db, const std::string& code) {
-  auto& cached = db.cache().accounts_by_code;
+std::optional<Account> find_account_for_update(Impl& impl, const std::string& code) {
+  auto& cached = impl.cache.accounts_by_code;
   if (auto it = cached.find(code); it != cached.end()) return it->second;
-  auto account = find_account(db, code);
+  auto account = find_account(impl.db, code);
   if (account) cached.emplace(code, *account);
   return account;
 }
@@ -121,12 +124,12 @@ std::vector<Account> list_accounts(Db& db) {
   return accounts;
 }
 
-void set_balance(Db& db, std::int64_t account_id, std::int64_t balance_minor) {
-  auto& cache = db.cache();
+void set_balance(Impl& impl, std::int64_t account_id, std::int64_t balance_minor) {
+  auto& cache = impl.cache;
   Account* cached = cache.account_by_id(account_id);
   if (!cached) {
     // Every caller moves money between accounts read with find_account_for_update; the
-    // one UPDATE of a balance is Db::flush_cache, at commit.
+    // one UPDATE of a balance is flush_balances, at commit.
     throw Error(ErrorCode::internal,
                 fmt::format("account id {} was not read in this write transaction", account_id));
   }
@@ -135,6 +138,19 @@ void set_balance(Db& db, std::int64_t account_id, std::int64_t balance_minor) {
       cache.unwritten_balances.end()) {
     cache.unwritten_balances.push_back(account_id);
   }
+}
+
+void flush_balances(Impl& impl) {
+  for (std::int64_t id : impl.cache.unwritten_balances) {
+    const Account* account = impl.cache.account_by_id(id);
+    auto& update = impl.db.statement("UPDATE accounts SET balance = ? WHERE id = ?");
+    update.bind(1, account->balance_minor);
+    update.bind(2, id);
+    if (update.exec() != 1) {
+      throw Error(ErrorCode::internal, fmt::format("account id {} vanished during a transfer", id));
+    }
+  }
+  impl.cache.unwritten_balances.clear();
 }
 
 }  // namespace ledger::detail

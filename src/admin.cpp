@@ -3,14 +3,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <SQLiteCpp/Backup.h>
+#include <sqlite3.h>
 #include <fmt/format.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "clock.h"
 #include "impl.h"
 #include "migrations.h"
+#include "sqlite_errors.h"
 
 namespace ledger {
 namespace {
@@ -81,9 +83,15 @@ void Ledger::backup(const std::string& out_path) {
   ::close(fd);
   try {
     detail::guarded(impl_->db, "backing up", [&] {
-      SQLite::Database destination(out_path, SQLite::OPEN_READWRITE);
-      SQLite::Backup backup(destination, impl_->db.sql());
-      backup.executeStep(-1);  // all pages in one step: a consistent snapshot
+      detail::Db destination(out_path, 0, false);
+      sqlite3_backup* backup =
+          sqlite3_backup_init(destination.handle(), "main", impl_->db.handle(), "main");
+      if (backup == nullptr) throw SQLite::Exception(destination.handle(), sqlite3_errcode(destination.handle()));
+      // All pages in one step: a consistent snapshot.
+      const int stepped = sqlite3_backup_step(backup, -1);
+      const int finished = sqlite3_backup_finish(backup);
+      if (stepped != SQLITE_DONE) throw SQLite::Exception(impl_->db.handle(), stepped);
+      if (finished != SQLITE_OK) throw SQLite::Exception(destination.handle(), finished);
     });
   } catch (...) {
     ::unlink(out_path.c_str());

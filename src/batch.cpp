@@ -1,23 +1,32 @@
-// Batches: many transfers in one commit. Messages number items from 1. A batch with a
-// malformed item runs nothing; independent batches then run each item; linked batches are
-// all-or-nothing, inside a savepoint.
+#include "batch.h"
+
 #include <fmt/format.h>
 
-#include "ledger_ops.h"
+#include "accounts.h"
+#include "exactly_once.h"
+#include "operations/operations.h"
 
 namespace ledger::detail {
 namespace {
 
-// An item of a batch that does not run: the stored outcome of its key if the key already
-// completed (SPEC 4: every retry of a completed key replays; for such a key the transfer
-// path only reads, it never executes), else `not_run`.
-TransferResult completed_or(Impl& impl, const TransferRequest& request, std::int64_t now,
-                            TransferResult not_run) {
-  auto key = load_key(impl.db, request.principal, request.key);
-  if (key && key->state == "completed") {
-    return well_formed_transfer_in_transaction(impl, request, now);
-  }
-  return not_run;
+using Transfer = TransferOperation;
+
+// An item of a batch that does not run: what its key answers if the key already completed
+// (SPEC 4: every retry of a completed key is answered from its record, it never executes),
+// else `not_run`.
+TransferResult completed_or(Impl& impl, const TransferRequest& request,
+                            const PreparedRequest& prepared, TransferResult not_run) {
+  auto answered = answer_if_completed(impl, prepared, Transfer::echo(request));
+  return answered ? std::move(*answered) : std::move(not_run);
+}
+
+// Stores `outcome` as the item's final rejection, executing nothing (a completed key still
+// answers from its record).
+TransferResult store_failure(Impl& impl, const TransferRequest& request,
+                             const PreparedRequest& prepared, Outcome outcome,
+                             const std::string& message, std::int64_t now) {
+  return run_keyed(impl, prepared, Transfer::echo(request), now,
+                   [&] { return rejected(outcome, message); });
 }
 
 // The first item that did not end as a (possibly replayed) creation, if any.
@@ -34,13 +43,16 @@ std::optional<std::size_t> first_failure(const std::vector<TransferResult>& resu
 }
 
 std::vector<TransferResult> run_linked(Impl& impl, std::span<const TransferRequest> requests,
+                                       std::span<const PreparedRequest> prepared,
+                                       std::vector<std::optional<TransferResult>>& replayed,
                                        std::int64_t now) {
-  impl.db.flush_cache();  // what a ROLLBACK TO drops must not include earlier balances
+  flush_balances(impl);  // what a ROLLBACK TO drops must not include earlier balances
   impl.db.exec("SAVEPOINT linked_batch");
   std::vector<TransferResult> results;
   results.reserve(requests.size());
-  for (const auto& request : requests) {
-    results.push_back(well_formed_transfer_in_transaction(impl, request, now));
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    results.push_back(replayed[i] ? std::move(*replayed[i])
+                                  : run_in_transaction<Transfer>(impl, requests[i], prepared[i], now));
   }
   auto failed = first_failure(results);
   if (!failed) {
@@ -49,7 +61,7 @@ std::vector<TransferResult> run_linked(Impl& impl, std::span<const TransferReque
   }
   // Undo every item, then record why each did not run.
   impl.db.exec("ROLLBACK TO linked_batch");
-  impl.db.cache().clear();  // the rows it holds were rolled back too
+  impl.cache.clear();  // the rows it holds were rolled back too
   impl.db.exec("RELEASE linked_batch");
   const TransferResult failure = results[*failed];
   std::string why = fmt::format("not run: linked batch item {} failed ({}: {})", *failed + 1,
@@ -61,11 +73,15 @@ std::vector<TransferResult> run_linked(Impl& impl, std::span<const TransferReque
     if (!stored) {
       if (i == *failed) continue;
       // Nothing is stored for a refused batch, but a completed key still replays.
-      results[i] = completed_or(impl, requests[i], now, unstored_linked_failure(requests[i], why));
+      results[i] = completed_or(
+          impl, requests[i], prepared[i],
+          unstored_result(Outcome::linked_batch_failed, why, Transfer::echo(requests[i])));
     } else if (i != *failed) {
-      results[i] = store_linked_failure(impl, requests[i], Outcome::linked_batch_failed, why, now);
+      results[i] = store_failure(impl, requests[i], prepared[i], Outcome::linked_batch_failed,
+                                 why, now);
     } else if (!failure.replayed) {
-      results[i] = store_linked_failure(impl, requests[i], failure.outcome, failure.message, now);
+      results[i] = store_failure(impl, requests[i], prepared[i], failure.outcome,
+                                 failure.message, now);
     }
   }
   return results;
@@ -76,12 +92,13 @@ std::vector<TransferResult> run_linked(Impl& impl, std::span<const TransferReque
 // items say what is wrong with them, the others which item stopped them, unless their key
 // already completed (completed_or).
 std::optional<std::vector<TransferResult>> refuse_malformed_batch(
-    Impl& impl, std::span<const TransferRequest> requests, std::int64_t now) {
+    Impl& impl, std::span<const TransferRequest> requests,
+    std::span<const PreparedRequest> prepared) {
   std::vector<std::optional<std::string>> problems;
   problems.reserve(requests.size());
   std::optional<std::size_t> first;
   for (std::size_t i = 0; i < requests.size(); ++i) {
-    problems.push_back(malformed_transfer(requests[i]));
+    problems.push_back(Transfer::malformed(requests[i]));
     if (problems.back() && !first) first = i;
   }
   if (!first) return std::nullopt;
@@ -93,30 +110,55 @@ std::optional<std::vector<TransferResult>> refuse_malformed_batch(
   results.reserve(requests.size());
   for (std::size_t i = 0; i < requests.size(); ++i) {
     if (problems[i]) {
-      results.push_back(malformed_transfer_result(requests[i], *problems[i]));
+      results.push_back(malformed_result(*problems[i], Transfer::echo(requests[i])));
       continue;
     }
-    results.push_back(
-        completed_or(impl, requests[i], now, malformed_transfer_result(requests[i], why)));
+    results.push_back(completed_or(impl, requests[i], prepared[i],
+                                   malformed_result(why, Transfer::echo(requests[i]))));
   }
   return results;
 }
 
 }  // namespace
 
-std::vector<TransferResult> transfer_batch_in_transaction(Impl& impl,
-                                                          std::span<const TransferRequest> requests,
-                                                          BatchMode mode, std::int64_t now) {
-  if (auto refused = refuse_malformed_batch(impl, requests, now)) return std::move(*refused);
-  if (mode == BatchMode::linked) return run_linked(impl, requests, now);
-  std::vector<TransferResult> results;
-  results.reserve(requests.size());
-  // No savepoint per item is needed: an item writes nothing until all its checks passed,
-  // and a failed write throws and rolls back the whole batch.
-  for (const auto& request : requests) {
-    results.push_back(well_formed_transfer_in_transaction(impl, request, now));
+std::vector<TransferResult> transfer_batch(Impl& impl, std::span<const TransferRequest> requests,
+                                           BatchMode mode) {
+  static const std::string kWhat = "transfer batch";
+  require_writable(impl, kWhat);
+  std::vector<PreparedRequest> prepared;
+  prepared.reserve(requests.size());
+  for (const auto& request : requests) prepared.push_back(prepare<Transfer>(request));
+  std::vector<std::optional<TransferResult>> replayed(requests.size());
+  const bool all_replayed = guarded(impl.db, kWhat, [&] {
+    bool all = true;
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      replayed[i] = replay_completed(impl, prepared[i]);
+      all = all && replayed[i].has_value();
+    }
+    return all;
+  });
+  if (all_replayed) {
+    std::vector<TransferResult> results;
+    results.reserve(requests.size());
+    for (auto& result : replayed) results.push_back(std::move(*result));
+    return results;
   }
-  return results;
+  return write_operation(impl, kWhat, [&](std::int64_t now) {
+    if (auto refused = refuse_malformed_batch(impl, requests, prepared)) {
+      return std::move(*refused);
+    }
+    if (mode == BatchMode::linked) return run_linked(impl, requests, prepared, replayed, now);
+    // No savepoint per item is needed: an item writes nothing until all its checks passed,
+    // and a failed write throws and rolls back the whole batch.
+    std::vector<TransferResult> results;
+    results.reserve(requests.size());
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      results.push_back(replayed[i]
+                            ? std::move(*replayed[i])
+                            : run_in_transaction<Transfer>(impl, requests[i], prepared[i], now));
+    }
+    return results;
+  });
 }
 
 }  // namespace ledger::detail

@@ -1,79 +1,45 @@
-// The connection: opening with the right flags and pragmas, a per-connection cache of
-// prepared statements, write transactions, and translation of SQLite errors into
-// ledger::Error with the extended SQLite code kept.
+// The connection the engine runs on: opened by the engine (Ledger::open) or borrowed from
+// the embedding app (Ledger::attach); a per-connection cache of prepared statements; and
+// transactions that nest inside one the app already has open.
 #pragma once
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Exception.h>
-#include <SQLiteCpp/Statement.h>
-
-#include <array>
-#include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
-#include "ledger/error.h"
-#include "ledger/types.h"
+#include "statement.h"
+
+struct sqlite3;
 
 namespace ledger::detail {
-
-// The last journal row: its sequence and hash, which the next row chains from.
-struct JournalTail {
-  std::int64_t sequence = 0;
-  std::array<std::uint8_t, 32> hash{};  // a Digest
-};
-
-// Rows read inside the current write transaction, kept so that a batch of 1000 transfers
-// between the same few accounts does not re-read them 2000 times, nor rewrite them 2000
-// times: a cached account's new balance is written once, when the transaction commits.
-// Sound only because the connection holds the write lock (BEGIN IMMEDIATE): nobody else can
-// change these rows until COMMIT. Every read and write of a cached row inside the
-// transaction goes through the cache (find_account_for_update, set_balance, set_pending,
-// append_journal); balances are flushed before COMMIT and before a SAVEPOINT, and the cache
-// is dropped whenever a transaction begins or ends and when a savepoint is rolled back.
-struct TransactionCache {
-  std::unordered_map<std::string, Account> accounts_by_code;
-  std::vector<std::int64_t> unwritten_balances;  // ids of accounts whose balance is ahead
-  // At namespace scope, not nested: clang refuses to default-construct a nested struct with
-  // member initializers inside std::optional before the enclosing class is complete.
-  std::optional<JournalTail> journal_tail;
-
-  Account* account_by_id(std::int64_t id) {
-    for (auto& entry : accounts_by_code) {
-      if (entry.second.id == id) return &entry.second;
-    }
-    return nullptr;
-  }
-  void clear() {
-    accounts_by_code.clear();
-    unwritten_balances.clear();
-    journal_tail.reset();
-  }
-};
 
 class Db {
  public:
   // Opens `path` read-write, or with SQLITE_OPEN_READONLY if `read_only` (never creates:
-  // the caller creates the file with mode 0600).
+  // the caller creates the file with mode 0600), with a busy handler that waits up to
+  // `busy_timeout_ms`.
   Db(const std::string& path, int busy_timeout_ms, bool read_only);
+  // Runs on `borrowed`, which stays the app's: its busy handler and settings are left as
+  // they are, and it is not closed here.
+  explicit Db(sqlite3* borrowed);
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+  ~Db();
 
-  SQLite::Database& sql() { return database_; }
-  sqlite3* handle() const { return database_.getHandle(); }
+  [[nodiscard]] sqlite3* handle() const { return connection_; }
+  [[nodiscard]] bool borrowed() const { return !owned_; }
+  // True while a transaction is open on the connection (the app's or ours).
+  [[nodiscard]] bool in_transaction() const;
 
   // The prepared statement for `sql`, reset and with bindings cleared. Statements are
   // prepared once per connection: `sql` must be a string literal (its address is the key).
-  SQLite::Statement& statement(const char* sql);
+  Statement& statement(const char* sql);
 
-  void exec(const char* sql) { database_.exec(sql); }
-
-  // Valid only inside a WriteTransaction (see TransactionCache).
-  TransactionCache& cache() { return cache_; }
-  // Writes the cached balances that are ahead of the table.
-  void flush_cache();
+  // Runs one or more statements that return no rows.
+  void exec(const char* sql);
+  void exec(const std::string& sql) { exec(sql.c_str()); }
 
   // Resets the statements handed out since the last call and clears their bindings (which
   // point into the caller's strings). A statement left mid-result keeps a read transaction
@@ -82,64 +48,43 @@ class Db {
   void reset_statements() noexcept;
 
  private:
-  SQLite::Database database_;
-  int busy_timeout_ms_;  // read by the busy handler; lives as long as the connection
-  TransactionCache cache_;
-  std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> statements_;
-  // Handed out since the last reset_statements: only these can be mid-result. (Resetting
-  // all ~40 cached statements after every call cost a replay about 10% of its time.)
-  std::vector<SQLite::Statement*> used_statements_;
+  sqlite3* connection_ = nullptr;
+  bool owned_ = false;
+  int busy_timeout_ms_ = 0;  // read by the busy handler; lives as long as the connection
+  std::unordered_map<const char*, std::unique_ptr<Statement>> statements_;
+  // Handed out since the last reset_statements: only these can be mid-result (resetting
+  // every cached statement after each call would cost a replay noticeably).
+  std::vector<Statement*> used_statements_;
 };
 
-// A BEGIN IMMEDIATE transaction: takes the write lock up front (waiting up to the busy
-// timeout) so that the read-check-write sequence inside can never be invalidated by
-// another writer. Rolls back unless commit() succeeded; the destructor never throws.
-class WriteTransaction {
+// A write transaction. On a connection with no transaction open it is BEGIN IMMEDIATE,
+// which takes the write lock up front (waiting up to the busy timeout) so that the
+// read-check-write sequence inside can never be invalidated by another writer. Inside a
+// transaction the app opened it is a SAVEPOINT: committing releases it into the app's
+// transaction, which the app commits or rolls back. Rolls back unless commit() succeeded;
+// the destructor never throws.
+class Transaction {
  public:
-  explicit WriteTransaction(Db& db);
-  WriteTransaction(const WriteTransaction&) = delete;
-  WriteTransaction& operator=(const WriteTransaction&) = delete;
-  ~WriteTransaction();
+  explicit Transaction(Db& db);
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
   void commit();
+  // True if this is a savepoint inside the app's transaction.
+  [[nodiscard]] bool nested() const { return nested_; }
 
  private:
   Db& db_;
+  bool nested_;
   bool open_ = true;
 };
 
-// Binds without copying. SQLiteCpp binds string_view-like (pointer, size) data as a BLOB,
-// so text is bound from std::string; both must outlive the statement's next step.
-inline void bind_text(SQLite::Statement& statement, int index, const std::string& text) {
+// Binds without copying. Both must outlive the statement's next step.
+inline void bind_text(Statement& statement, int index, const std::string& text) {
   statement.bindNoCopy(index, text);
 }
-inline void bind_blob(SQLite::Statement& statement, int index, std::string_view bytes) {
+inline void bind_blob(Statement& statement, int index, std::string_view bytes) {
   statement.bindNoCopy(index, static_cast<const void*>(bytes.data()), static_cast<int>(bytes.size()));
-}
-
-// The problems PRAGMA integrity_check reports (at most `limit`), none if the b-trees are
-// sound. A page it could not read is an I/O error, not damage: that throws ErrorCode::io
-// naming `what`, whether the line carries the read's error code or not (an unreadable
-// freelist page reads as "Page N is never used"; real damage reads the same twice, so a
-// result that differs on a second reading is an I/O error too).
-std::vector<std::string> integrity_problems(Db& db, std::string_view what, int limit);
-
-// Translates a SQLite exception raised while doing `what` into a ledger::Error whose code
-// tells the caller what to do (busy/io: retry; corrupt/not_a_ledger: restore a backup).
-[[noreturn]] void throw_translated(const SQLite::Exception& e, std::string_view what);
-
-// Runs `body`, translating SQLite exceptions, and resets the connection's statements
-// afterwards (success or not). Use at every public entry point.
-template <typename Body>
-auto guarded(Db& db, std::string_view what, Body&& body) -> decltype(body()) {
-  struct ResetOnExit {
-    Db& db;
-    ~ResetOnExit() { db.reset_statements(); }
-  } reset{db};
-  try {
-    return body();
-  } catch (const SQLite::Exception& e) {
-    throw_translated(e, what);
-  }
 }
 
 }  // namespace ledger::detail

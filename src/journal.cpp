@@ -1,10 +1,12 @@
 // The journal: append-only, gap-free, hash-chained (SPEC 6).
+#include "journal.h"
+
 #include <fmt/format.h>
 
 #include <cstring>
 
 #include "canonical.h"
-#include "impl.h"
+#include "validate.h"
 
 namespace ledger::detail {
 namespace {
@@ -16,6 +18,8 @@ enum RowField : std::uint8_t {
   kRowPrincipal, kRowKey, kRowCreatedAt, kRowRefSeq,
 };
 
+}  // namespace
+
 Digest digest_from_blob(const SQLite::Column& column) {
   Digest digest{};
   if (column.getBytes() == static_cast<int>(digest.size())) {
@@ -23,8 +27,6 @@ Digest digest_from_blob(const SQLite::Column& column) {
   }
   return digest;
 }
-
-}  // namespace
 
 const Digest& genesis_hash() {
   static const Digest genesis = sha256("ledger.journal.genesis.v1");
@@ -47,8 +49,9 @@ Digest chain_hash(const Digest& prev_hash, std::int64_t sequence, const JournalR
   return sha256(as_bytes(prev_hash), canonical.bytes());
 }
 
-std::int64_t append_journal(Db& db, const JournalRow& row) {
-  auto& tail = db.cache().journal_tail;
+std::int64_t append_journal(Impl& impl, const JournalRow& row) {
+  Db& db = impl.db;
+  auto& tail = impl.cache.journal_tail;
   if (!tail) {
     auto& last = db.statement("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1");
     tail.emplace();

@@ -1,15 +1,18 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include "migrations.h"
+
 #include "db.h"
 #include "failpoint.h"
-#include "migrations.h"
+#include "integrity.h"
+#include "ledger/error.h"
 
 namespace ledger::detail {
 namespace {
 
 int read_int_pragma(Db& db, const char* sql) {
-  SQLite::Statement query(db.sql(), sql);
+  Statement query(db.handle(), sql);
   query.executeStep();
   return query.getColumn(0).getInt();
 }
@@ -50,14 +53,26 @@ class ReadSnapshot {
 
 int latest_schema_version() { return embedded_migrations().back().version; }
 
-int check_ledger_file(Db& db, const std::string& path) {
+int check_ledger_file(Db& db, const std::string& path, FileUse use) {
   ReadSnapshot snapshot(db);
   // Reading sqlite_schema makes SQLite read page 1: a file that is not a database fails
   // here with SQLITE_NOTADB, before anything is written.
   int objects = read_int_pragma(db, "SELECT count(*) FROM sqlite_schema");
   int application_id = read_int_pragma(db, "PRAGMA application_id");
   int version = read_int_pragma(db, "PRAGMA user_version");
-  if (objects == 0 && application_id == 0 && version == 0) return 0;
+  int tables = read_int_pragma(db,
+                               "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+                               "('meta', 'accounts', 'journal', 'idempotency_keys')");
+  const bool no_ledger = use == FileUse::own ? objects == 0 : tables == 0;
+  if (no_ledger && application_id == 0 && version == 0) return 0;
+  if (use == FileUse::shared_with_app && tables == 0 && application_id != kApplicationId) {
+    throw Error(ErrorCode::not_a_ledger,
+                fmt::format("{} holds no ledger yet, and uses PRAGMA application_id ({:#x}) or "
+                            "user_version ({}) for itself; the ledger records its schema version "
+                            "there, so it cannot share this database: keep the app's version in "
+                            "a table of its own, or give the ledger a file of its own",
+                            path, application_id, version));
+  }
   if (application_id != kApplicationId || version == 0) {
     throw Error(ErrorCode::not_a_ledger,
                 fmt::format("{} is a SQLite database but not a ledger (application_id {:#x}, "
@@ -77,9 +92,6 @@ int check_ledger_file(Db& db, const std::string& path) {
                             "ledger before opening it (the file was left unchanged)",
                             path, version, latest_schema_version()));
   }
-  int tables = read_int_pragma(db,
-                               "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
-                               "('meta', 'accounts', 'journal', 'idempotency_keys')");
   if (tables != 4) {
     throw Error(ErrorCode::not_a_ledger,
                 fmt::format("{} claims to be a ledger (schema version {}) but lacks its tables; "
@@ -89,10 +101,10 @@ int check_ledger_file(Db& db, const std::string& path) {
   return version;
 }
 
-int migrate(Db& db, const std::string& path) {
-  WriteTransaction transaction(db);
+int migrate(Db& db, const std::string& path, FileUse use) {
+  Transaction transaction(db);
   // Re-read inside the write lock: another process may have migrated meanwhile.
-  int current = check_ledger_file(db, path);
+  int current = check_ledger_file(db, path, use);
   if (current == latest_schema_version()) return current;
   if (current > 0) refuse_damaged(db, path);
   for (const Migration& migration : embedded_migrations()) {

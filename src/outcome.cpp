@@ -3,7 +3,9 @@
 #include <array>
 #include <utility>
 
-#include "impl.h"
+#include "outcome.h"
+
+#include "ledger/error.h"
 
 namespace ledger {
 namespace {

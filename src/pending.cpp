@@ -1,24 +1,11 @@
-// Two-phase transfers: reserve holds funds on the debit account (available drops, posted
-// does not), post captures all or part of the hold once, void releases it, and a hold past
-// its timeout expires (lazily when its account or the transfer is touched, or by
-// expire_all_pending). The reserve, post and void rows are hash-chained journal rows;
-// the mutable state of a hold lives in pending_transfers.
+#include "pending.h"
+
 #include <fmt/format.h>
 
-#include "canonical.h"
-#include "failpoint.h"
-#include "ledger_ops.h"
+#include "accounts.h"
+#include "validate.h"
 
 namespace ledger::detail {
-namespace {
-
-constexpr std::int64_t kMaxTimeoutSeconds = 366LL * 24 * 3600;
-
-struct Hold {
-  std::int64_t seq = 0;
-  std::string debit_code, credit_code, currency, state;
-  std::int64_t amount = 0, expires_at = 0;
-};
 
 std::optional<Hold> load_hold(Db& db, std::int64_t seq) {
   auto& query = db.statement(
@@ -35,6 +22,19 @@ std::optional<Hold> load_hold(Db& db, std::int64_t seq) {
   return hold;
 }
 
+void insert_hold(Db& db, std::int64_t seq, std::int64_t debit_id, std::int64_t credit_id,
+                 std::int64_t amount_minor, std::int64_t expires_at_ms) {
+  auto& insert = db.statement(
+      "INSERT INTO pending_transfers (seq, debit_account, credit_account, amount, state, "
+      "expires_at) VALUES (?, ?, ?, ?, 'pending', ?)");
+  insert.bind(1, seq);
+  insert.bind(2, debit_id);
+  insert.bind(3, credit_id);
+  insert.bind(4, amount_minor);
+  insert.bind(5, expires_at_ms);
+  insert.exec();
+}
+
 void finish_hold(Db& db, std::int64_t seq, const char* state, std::int64_t posted_amount,
                  std::int64_t finished_seq) {
   auto& update = db.statement(
@@ -47,8 +47,6 @@ void finish_hold(Db& db, std::int64_t seq, const char* state, std::int64_t poste
   if (update.exec() != 1) throw Error(ErrorCode::internal, "pending transfer changed under a write lock");
 }
 
-// The shared state checks of post and void, in this order: exists, already posted,
-// already voided, expired (expiring it now if its timeout passed).
 std::optional<Executed> check_hold_open(Impl& impl, const std::optional<Hold>& hold,
                                         std::int64_t seq, std::int64_t now) {
   if (!hold) {
@@ -66,7 +64,7 @@ std::optional<Executed> check_hold_open(Impl& impl, const std::optional<Hold>& h
                     fmt::format("pending transfer {} was voided", seq));
   }
   if (hold->state == "pending" && hold->expires_at <= now) {
-    auto debit = find_account_for_update(impl.db, hold->debit_code);
+    auto debit = find_account_for_update(impl, hold->debit_code);
     if (debit) release_due_holds(impl, *debit, now);
   }
   if (hold->state == "expired" || hold->expires_at <= now) {
@@ -78,176 +76,49 @@ std::optional<Executed> check_hold_open(Impl& impl, const std::optional<Hold>& h
   return std::nullopt;
 }
 
-ResponseBody sequence_echo(const std::string& principal, const std::string& key,
-                           std::int64_t seq, std::int64_t amount_minor, const std::string& memo) {
-  // requested_amount_minor: 0 asks for the full hold; the response says what was posted.
-  return ResponseBody{{"principal", principal}, {"key", key}, {"pending_id", seq},
-                      {"requested_amount_minor", amount_minor}, {"memo", memo}};
+void set_pending(Impl& impl, std::int64_t account_id, std::int64_t pending_minor) {
+  auto& update = impl.db.statement("UPDATE accounts SET pending = ? WHERE id = ?");
+  update.bind(1, pending_minor);
+  update.bind(2, account_id);
+  update.exec();
+  if (Account* cached = impl.cache.account_by_id(account_id)) cached->pending_minor = pending_minor;
 }
 
-std::optional<std::string> malformed_step(const std::string& principal, const std::string& key,
-                                          std::int64_t seq, std::int64_t amount_minor,
-                                          const std::string& memo) {
-  if (auto problem = check_principal_and_key(principal, key)) return problem;
-  if (seq <= 0) return fmt::format("pending transfer sequence must be positive, got {}", seq);
-  if (amount_minor < 0) return fmt::format("amount must not be negative, got {}", amount_minor);
-  return check_memo(memo);
+std::int64_t effective_pending(Impl& impl, const Account& account, std::int64_t now_ms) {
+  if (account.pending_minor == 0) return 0;
+  auto& due = impl.db.statement(
+      "SELECT COALESCE(SUM(amount), 0) FROM pending_transfers WHERE debit_account = ? AND "
+      "state = 'pending' AND expires_at <= ?");
+  due.bind(1, account.id);
+  due.bind(2, now_ms);
+  due.executeStep();
+  std::int64_t lapsed = due.getColumn(0).getInt64();
+  due.tryReset();
+  return account.pending_minor - lapsed;
 }
 
-Executed execute_reserve(Impl& impl, const ReserveRequest& request, std::int64_t now) {
-  AccountPair accounts;
-  if (auto refused = load_accounts_for_debit(impl, request.debit_account, request.credit_account,
-                                             request.amount_minor, request.currency, now,
-                                             accounts)) {
-    return std::move(*refused);
+std::int64_t release_due_holds(Impl& impl, Account& account, std::int64_t now_ms) {
+  auto& due = impl.db.statement(
+      "SELECT seq, amount FROM pending_transfers WHERE debit_account = ? AND state = 'pending' "
+      "AND expires_at <= ?");
+  due.bind(1, account.id);
+  due.bind(2, now_ms);
+  std::vector<std::pair<std::int64_t, std::int64_t>> holds;
+  while (due.executeStep()) holds.emplace_back(due.getColumn(0).getInt64(), due.getColumn(1).getInt64());
+  due.tryReset();
+  if (holds.empty()) return 0;
+  auto& expire = impl.db.statement(
+      "UPDATE pending_transfers SET state = 'expired' WHERE seq = ? AND state = 'pending'");
+  for (const auto& [seq, amount] : holds) {
+    expire.bind(1, seq);
+    expire.exec();
+    expire.tryReset();
+    account.pending_minor -= amount;
   }
-  // An unlimited account (or a large overdraft limit) can hold more than int64 in total:
-  // the sum is checked before anything is written, and refused as a stored outcome.
-  auto held_after = checked_add(accounts.debit.pending_minor, request.amount_minor);
-  if (!held_after) {
-    return rejected(Outcome::balance_overflow,
-                    fmt::format("'{}' cannot hold more: its held amount {} {} plus {} {} would "
-                                "pass the largest amount; post or void some of its holds first",
-                                accounts.debit.code,
-                                format_amount(accounts.debit.pending_minor, accounts.debit.exponent),
-                                request.currency,
-                                format_amount(request.amount_minor, accounts.debit.exponent),
-                                request.currency));
-  }
-  JournalRow row{"reserve", accounts.debit.id, accounts.credit.id, accounts.debit.code,
-                 accounts.credit.code, request.amount_minor, request.currency, request.memo,
-                 request.principal, request.key, now, std::nullopt};
-  std::int64_t seq = append_journal(impl.db, row);
-  std::int64_t expires_at = ms_after(now, request.timeout_seconds);
-  auto& insert = impl.db.statement(
-      "INSERT INTO pending_transfers (seq, debit_account, credit_account, amount, state, "
-      "expires_at) VALUES (?, ?, ?, ?, 'pending', ?)");
-  insert.bind(1, seq);
-  insert.bind(2, accounts.debit.id);
-  insert.bind(3, accounts.credit.id);
-  insert.bind(4, request.amount_minor);
-  insert.bind(5, expires_at);
-  insert.exec();
-  set_pending(impl.db, accounts.debit.id, *held_after);
-  LEDGER_FAILPOINT("reserve.after_journal_append");
-  Executed done;
-  done.sequence = seq;
-  done.fields = ResponseBody{{"sequence", seq}, {"pending_id", seq}, {"expires_at", expires_at}};
-  return done;
+  set_pending(impl, account.id, account.pending_minor);
+  return static_cast<std::int64_t>(holds.size());
 }
 
-Executed execute_post(Impl& impl, const PostRequest& request, std::int64_t now) {
-  auto hold = load_hold(impl.db, request.pending_sequence);
-  if (auto refused = check_hold_open(impl, hold, request.pending_sequence, now)) return *refused;
-  std::int64_t amount = request.amount_minor == 0 ? hold->amount : request.amount_minor;
-  if (amount > hold->amount) {
-    int exponent = currency_exponent(hold->currency).value_or(2);
-    return rejected(Outcome::post_amount_exceeds_pending,
-                    fmt::format("cannot post {} {}: pending transfer {} holds only {} {}",
-                                format_amount(amount, exponent), hold->currency, hold->seq,
-                                format_amount(hold->amount, exponent), hold->currency));
-  }
-  AccountPair accounts;
-  if (auto refused = load_account_pair(impl, hold->debit_code, hold->credit_code, hold->currency,
-                                       now, accounts)) {
-    return std::move(*refused);
-  }
-  JournalRow row{"post", accounts.debit.id, accounts.credit.id, accounts.debit.code,
-                 accounts.credit.code, amount, hold->currency, request.memo, request.principal,
-                 request.key, now, hold->seq};
-  Executed done = move_money(impl, "post", accounts, row);
-  if (done.outcome != Outcome::created) return done;
-  finish_hold(impl.db, hold->seq, "posted", amount, *done.sequence);
-  set_pending(impl.db, accounts.debit.id, accounts.debit.pending_minor - hold->amount);
-  int exponent = currency_exponent(hold->currency).value_or(2);
-  done.fields.set("amount", format_amount(amount, exponent));
-  done.fields.set("posted_minor", amount);
-  done.fields.set("released_minor", hold->amount - amount);
-  done.fields.set("currency", hold->currency);
-  return done;
-}
-
-Executed execute_void(Impl& impl, const VoidRequest& request, std::int64_t now) {
-  auto hold = load_hold(impl.db, request.pending_sequence);
-  if (auto refused = check_hold_open(impl, hold, request.pending_sequence, now)) return *refused;
-  auto debit = find_account_for_update(impl.db, hold->debit_code);
-  auto credit = find_account_for_update(impl.db, hold->credit_code);
-  JournalRow row{"void", debit->id, credit->id, debit->code, credit->code, hold->amount,
-                 hold->currency, request.memo, request.principal, request.key, now, hold->seq};
-  std::int64_t seq = append_journal(impl.db, row);
-  finish_hold(impl.db, hold->seq, "voided", 0, seq);
-  set_pending(impl.db, debit->id, debit->pending_minor - hold->amount);
-  LEDGER_FAILPOINT("void.after_journal_append");
-  Executed done;
-  done.sequence = seq;
-  done.fields = ResponseBody{{"sequence", seq}, {"released_minor", hold->amount}};
-  return done;
-}
-
-}  // namespace
-
-TransferResult reserve_in_transaction(Impl& impl, const ReserveRequest& request,
-                                      std::int64_t now) {
-  ResponseBody echo = movement_echo(request.principal, request.key, request.debit_account,
-                                    request.credit_account, request.amount_minor,
-                                    request.currency, request.memo);
-  echo.set("timeout_seconds", request.timeout_seconds);
-  auto malformed = check_principal_and_key(request.principal, request.key);
-  if (!malformed) {
-    malformed = malformed_transfer_fields(request.debit_account, request.credit_account,
-                                          request.amount_minor, request.currency, request.memo);
-  }
-  if (!malformed && (request.timeout_seconds <= 0 || request.timeout_seconds > kMaxTimeoutSeconds)) {
-    malformed = fmt::format("timeout must be 1 to {} seconds, got {}", kMaxTimeoutSeconds,
-                            request.timeout_seconds);
-  }
-  if (malformed) return malformed_result(*malformed, echo);
-  CanonicalWriter canonical(kReserveRequestHeader);
-  canonical.text(kFieldOperation, "reserve")
-      .text(kFieldDebitAccount, request.debit_account)
-      .text(kFieldCreditAccount, request.credit_account)
-      .integer(kFieldAmount, request.amount_minor)
-      .text(kFieldCurrency, request.currency)
-      .text(kFieldMemo, request.memo)
-      .integer(kFieldTimeout, request.timeout_seconds);
-  static const std::string kOperation = "reserve";
-  KeyedCall call{request.principal, request.key, kOperation, canonical.bytes(), echo, now};
-  return run_keyed(impl, call, [&] { return execute_reserve(impl, request, now); });
-}
-
-TransferResult post_in_transaction(Impl& impl, const PostRequest& request, std::int64_t now) {
-  ResponseBody echo = sequence_echo(request.principal, request.key, request.pending_sequence,
-                                    request.amount_minor, request.memo);
-  if (auto malformed = malformed_step(request.principal, request.key, request.pending_sequence,
-                                      request.amount_minor, request.memo)) {
-    return malformed_result(*malformed, echo);
-  }
-  CanonicalWriter canonical(kPostRequestHeader);
-  canonical.text(kFieldOperation, "post")
-      .integer(kFieldPendingSequence, request.pending_sequence)
-      .integer(kFieldAmount, request.amount_minor)
-      .text(kFieldMemo, request.memo);
-  static const std::string kOperation = "post";
-  KeyedCall call{request.principal, request.key, kOperation, canonical.bytes(), echo, now};
-  return run_keyed(impl, call, [&] { return execute_post(impl, request, now); });
-}
-
-TransferResult void_in_transaction(Impl& impl, const VoidRequest& request, std::int64_t now) {
-  ResponseBody echo =
-      sequence_echo(request.principal, request.key, request.pending_sequence, 0, request.memo);
-  echo.erase("requested_amount_minor");
-  if (auto malformed = malformed_step(request.principal, request.key, request.pending_sequence,
-                                      0, request.memo)) {
-    return malformed_result(*malformed, echo);
-  }
-  CanonicalWriter canonical(kVoidRequestHeader);
-  canonical.text(kFieldOperation, "void")
-      .integer(kFieldPendingSequence, request.pending_sequence)
-      .text(kFieldMemo, request.memo);
-  static const std::string kOperation = "void";
-  KeyedCall call{request.principal, request.key, kOperation, canonical.bytes(), echo, now};
-  return run_keyed(impl, call, [&] { return execute_void(impl, request, now); });
-}
 
 std::int64_t expire_all_pending(Impl& impl, std::int64_t now) {
   auto& due = impl.db.statement(
@@ -259,7 +130,7 @@ std::int64_t expire_all_pending(Impl& impl, std::int64_t now) {
   due.tryReset();
   std::int64_t expired = 0;
   for (const auto& code : codes) {
-    auto account = find_account_for_update(impl.db, code);
+    auto account = find_account_for_update(impl, code);
     if (account) expired += release_due_holds(impl, *account, now);
   }
   return expired;

@@ -6,6 +6,7 @@
 
 #include "crypto.h"
 #include "impl.h"
+#include "validate.h"
 
 namespace ledger {
 
@@ -62,7 +63,7 @@ void validate_new_principal(const NewPrincipal& principal) {
   for (const std::string& pattern : principal.account_patterns) check_pattern(pattern);
 }
 
-Principal read_principal(SQLite::Statement& row) {
+Principal read_principal(Statement& row) {
   Principal principal;
   principal.name = row.getColumn(0).getString();
   principal.admin = row.getColumn(1).getInt() != 0;
@@ -95,7 +96,7 @@ std::optional<Principal> find_principal(Db& db, const std::string& name) {
 
 PrincipalToken add_principal(Impl& impl, const NewPrincipal& principal) {
   validate_new_principal(principal);
-  WriteTransaction transaction(impl.db);
+  Transaction transaction(impl.db);
   if (find_principal(impl.db, principal.name)) {
     throw Error(ErrorCode::already_exists,
                 fmt::format("principal '{}' already exists; choose another name, or revoke it "
@@ -127,7 +128,7 @@ std::vector<Principal> list_principals(Db& db) {
 }
 
 Principal revoke_principal(Impl& impl, const std::string& name) {
-  WriteTransaction transaction(impl.db);
+  Transaction transaction(impl.db);
   auto found = find_principal(impl.db, name);
   if (!found) {
     throw Error(ErrorCode::not_found,

@@ -9,7 +9,10 @@
 
 #include <algorithm>
 
-#include "impl.h"
+#include "validate.h"
+
+#include "ledger/error.h"
+#include "ledger/money.h"
 
 namespace ledger::detail {
 namespace {
@@ -74,18 +77,6 @@ std::optional<std::string> check_identifier(std::string_view text) {
 
 }  // namespace
 
-std::int64_t ms_before(std::int64_t now_ms, std::int64_t seconds) {
-  std::int64_t ms = 0;
-  if (__builtin_mul_overflow(seconds, 1000, &ms)) return seconds > 0 ? INT64_MIN : INT64_MAX;
-  return checked_sub(now_ms, ms).value_or(ms > 0 ? INT64_MIN : INT64_MAX);
-}
-
-std::int64_t ms_after(std::int64_t now_ms, std::int64_t seconds) {
-  std::int64_t ms = 0;
-  if (__builtin_mul_overflow(seconds, 1000, &ms)) return seconds > 0 ? INT64_MAX : INT64_MIN;
-  return checked_add(now_ms, ms).value_or(ms > 0 ? INT64_MAX : INT64_MIN);
-}
-
 void check_limit(std::int64_t limit) {
   if (limit < 0) {
     throw Error(ErrorCode::invalid_argument,
@@ -145,6 +136,12 @@ std::optional<std::string> check_operation(std::string_view operation) {
   return fmt::format("unknown operation '{}'; keys can be issued for: transfer, reserve, post, "
                      "void, reverse",
                      operation);
+}
+
+std::optional<std::string> check_principal_and_key(const std::string& principal,
+                                                   const std::string& key) {
+  if (auto problem = check_principal(principal)) return problem;
+  return check_key(key);
 }
 
 }  // namespace ledger::detail

@@ -9,8 +9,12 @@
 #include <map>
 #include <unordered_map>
 
-#include "impl.h"
-#include "key_storage.h"
+#include "verify.h"
+
+#include "accounts.h"
+#include "journal.h"
+#include "integrity.h"
+#include "key_encoding.h"
 
 namespace ledger::detail {
 namespace {
@@ -37,7 +41,7 @@ class Checker {
   }
   void load_accounts();
   void check_journal();
-  void check_journal_row(SQLite::Statement& row);
+  void check_journal_row(Statement& row);
   void check_balances();
   void check_keys();
   void check_pending();
@@ -60,8 +64,8 @@ void Checker::load_accounts() {
 }
 
 void Checker::check_journal() {
-  SQLite::Statement rows(
-      db_.sql(),
+  Statement rows(
+      db_.handle(),
       "SELECT j.seq, j.kind, j.debit_account, j.credit_account, j.amount, j.currency, j.memo, "
       "j.principal, j.idem_key, j.created_at, j.ref_seq, j.hash, k.state, k.result, "
       "k.transfer_seq FROM journal j LEFT JOIN idempotency_keys k "
@@ -72,7 +76,7 @@ void Checker::check_journal() {
   }
 }
 
-void Checker::check_journal_row(SQLite::Statement& row) {
+void Checker::check_journal_row(Statement& row) {
   std::int64_t seq = row.getColumn(0).getInt64();
   std::string where = fmt::format("journal seq {}", seq);
   if (seq != expected_seq_) {
@@ -172,8 +176,8 @@ void Checker::check_balances() {
 }
 
 void Checker::check_keys() {
-  SQLite::Statement keys(
-      db_.sql(),
+  Statement keys(
+      db_.handle(),
       "SELECT k.principal, k.idem_key, k.state, k.result, k.transfer_seq, j.principal, "
       "j.idem_key, k.fingerprint IS NOT NULL FROM idempotency_keys k "
       "LEFT JOIN journal j ON j.seq = k.transfer_seq");
@@ -221,8 +225,8 @@ void Checker::check_storage() {
 // or void rows that reference it (a finished transfer holds nothing, an open one has
 // neither); and each account's held amount is the sum of its open holds.
 void Checker::check_pending() {
-  SQLite::Statement rows(
-      db_.sql(),
+  Statement rows(
+      db_.handle(),
       "SELECT j.seq, p.seq, p.state, p.debit_account, p.amount, j.amount, p.finished_seq, "
       "(SELECT count(*) FROM journal f WHERE f.ref_seq = j.seq AND f.kind IN ('post', 'void')), "
       "(SELECT min(f.seq) FROM journal f WHERE f.ref_seq = j.seq AND f.kind IN ('post', 'void')) "

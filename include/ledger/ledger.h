@@ -1,11 +1,12 @@
 // ledger: an embedded, SQLite-backed, double-entry money ledger with exactly-once
 // transfers under retries.
 //
-// A `Ledger` is one connection to one ledger file. Every money-moving call runs in ONE
-// SQLite write transaction (BEGIN IMMEDIATE) that checks/records the idempotency key,
-// applies the balance rules, debits, credits, appends the hash-chained journal row and
-// stores the response on the key. A crash at any instant leaves nothing or the complete,
-// replayable record.
+// A `Ledger` is one connection to one ledger file: its own (Ledger::open) or the embedding
+// app's (Ledger::attach). Every money-moving call runs in ONE SQLite write transaction
+// (BEGIN IMMEDIATE), or in a SAVEPOINT inside the transaction the app has open on its
+// connection, that checks/records the idempotency key, applies the balance rules, debits,
+// credits, appends the hash-chained journal row and stores the response on the key. A
+// crash at any instant leaves nothing or the complete, replayable record.
 //
 // Thread safety: a Ledger is not thread-safe; give each thread (and each process) its own
 // Ledger on the same file, or share one between the threads of a process through
@@ -26,6 +27,8 @@
 #include "ledger/error.h"
 #include "ledger/money.h"
 #include "ledger/types.h"
+
+struct sqlite3;
 
 namespace ledger {
 
@@ -102,6 +105,28 @@ class Ledger {
   // (bad options). A refused file is left unchanged.
   [[nodiscard]] static Ledger open(const std::string& path, const Options& options = {});
 
+  // Runs the ledger on the app's own connection (SPEC 9), so that the app's rows and the
+  // ledger's commit or roll back together. The ledger's tables live in the app's database:
+  // attach creates them, or applies missing migrations, in one transaction of its own, so
+  // it must then be called while no transaction is open. After that, every call runs in a
+  // SAVEPOINT inside the transaction the app has open (released into it: the app's COMMIT
+  // makes the key, the journal row and the stored response durable with its own rows, its
+  // ROLLBACK removes them all), or in a transaction of its own when none is open.
+  //   - The app keeps its connection's settings: journal mode, synchronous (durability),
+  //     busy handler. Options::durability and busy_timeout_ms do not apply; read_only is
+  //     refused. WAL with synchronous=FULL gives an app commit the guarantees of open().
+  //   - The ledger records its schema version in PRAGMA user_version and application_id,
+  //     as in a file of its own: a database that uses either for itself is refused.
+  //   - Open the app's transaction with BEGIN IMMEDIATE: in a deferred one, a write by
+  //     another connection since the app's first read makes the call fail with busy
+  //     (nothing stored; roll back and retry with the same key).
+  //   - `connection` must outlive the Ledger, and is used by one thread at a time (the
+  //     Ledger's rule). Destroy the Ledger before closing the connection: it finalizes its
+  //     prepared statements then.
+  // Throws Error: invalid_argument (no connection, read_only, a transaction open when the
+  // tables must be created), not_a_ledger, newer_schema, corrupt, busy, io.
+  [[nodiscard]] static Ledger attach(sqlite3* connection, const Options& options = {});
+
   Ledger(Ledger&&) noexcept;
   Ledger& operator=(Ledger&&) noexcept;
   ~Ledger();
@@ -140,6 +165,10 @@ class Ledger {
   // so it works on a read-only Ledger and never waits for a writer: a server answers
   // retries from its read connections while its writer commits.
   [[nodiscard]] std::optional<TransferResult> replay(const TransferRequest& request);
+  [[nodiscard]] std::optional<TransferResult> replay(const ReserveRequest& request);
+  [[nodiscard]] std::optional<TransferResult> replay(const PostRequest& request);
+  [[nodiscard]] std::optional<TransferResult> replay(const VoidRequest& request);
+  [[nodiscard]] std::optional<TransferResult> replay(const ReverseRequest& request);
   // Applies many transfers in ONE commit (group commit), each with its own key and its own
   // outcome, in request order. BatchMode::independent: a rejected item does not affect the
   // others. BatchMode::linked: all-or-nothing; if an item is rejected, no item moves money,

@@ -33,7 +33,7 @@ class EngineReplayQuery {
  private:
   struct Row {
     std::string principal;
-    std::string key;  // as stored: 16 raw bytes for a UUID (src/key_storage.h)
+    std::string key;  // as stored: 16 raw bytes for a UUID (src/key_encoding.h)
     bool key_is_text = false;
     std::string fingerprint;
   };

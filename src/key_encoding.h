@@ -11,7 +11,7 @@
 #pragma once
 
 #include <SQLiteCpp/Column.h>
-#include <SQLiteCpp/Statement.h>
+#include "statement.h"
 
 #include <array>
 #include <cassert>
@@ -49,7 +49,7 @@ std::string key_from_column(const SQLite::Column& column);
 
 // Binds `key` in its stored form. `scratch` holds the compact bytes and must outlive the
 // statement's next step.
-void bind_key(SQLite::Statement& statement, int index, const std::string& key,
+void bind_key(Statement& statement, int index, const std::string& key,
               std::optional<CompactKey>& scratch);
 
 // Registers the SQL function ledger_key(text) -> the stored form, used by the migration

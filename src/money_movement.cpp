@@ -1,8 +1,12 @@
-#include "ledger_ops.h"
+#include "money_movement.h"
 
 #include <fmt/format.h>
 
+#include "accounts.h"
 #include "failpoint.h"
+#include "ledger/money.h"
+#include "pending.h"
+#include "validate.h"
 
 namespace ledger::detail {
 
@@ -10,12 +14,12 @@ std::optional<Executed> load_account_pair(Impl& impl, const std::string& debit_c
                                           const std::string& credit_code,
                                           const std::string& currency, std::int64_t now_ms,
                                           AccountPair& out) {
-  auto debit = find_account_for_update(impl.db, debit_code);
+  auto debit = find_account_for_update(impl, debit_code);
   if (!debit) {
     return rejected(Outcome::debit_account_not_found,
                     fmt::format("no account '{}' to debit; create it first", debit_code));
   }
-  auto credit = find_account_for_update(impl.db, credit_code);
+  auto credit = find_account_for_update(impl, credit_code);
   if (!credit) {
     return rejected(Outcome::credit_account_not_found,
                     fmt::format("no account '{}' to credit; create it first", credit_code));
@@ -70,8 +74,7 @@ std::optional<Executed> load_accounts_for_debit(Impl& impl, const std::string& d
   return check_debit_allowed(out.debit, amount_minor, currency);
 }
 
-Executed move_money(Impl& impl, [[maybe_unused]] const std::string& operation, const AccountPair& accounts,
-                    const JournalRow& row) {
+Executed move_money(Impl& impl, const AccountPair& accounts, const JournalRow& row) {
   auto new_debit = checked_sub(accounts.debit.balance_minor, row.amount_minor);
   auto new_credit = checked_add(accounts.credit.balance_minor, row.amount_minor);
   if (!new_debit) {
@@ -85,59 +88,53 @@ Executed move_money(Impl& impl, [[maybe_unused]] const std::string& operation, c
                     fmt::format("'{}' cannot hold more: its balance would pass the largest amount",
                                 accounts.credit.code));
   }
-  set_balance(impl.db, accounts.debit.id, *new_debit);
-  LEDGER_FAILPOINT_DYNAMIC(operation + ".after_debit");
-  set_balance(impl.db, accounts.credit.id, *new_credit);
-  LEDGER_FAILPOINT_DYNAMIC(operation + ".after_credit");
-  std::int64_t sequence = append_journal(impl.db, row);
-  LEDGER_FAILPOINT_DYNAMIC(operation + ".after_journal_append");
+  set_balance(impl, accounts.debit.id, *new_debit);
+  LEDGER_FAILPOINT_DYNAMIC(row.kind + ".after_debit");
+  set_balance(impl, accounts.credit.id, *new_credit);
+  LEDGER_FAILPOINT_DYNAMIC(row.kind + ".after_credit");
+  std::int64_t sequence = append_journal(impl, row);
+  LEDGER_FAILPOINT_DYNAMIC(row.kind + ".after_journal_append");
   Executed done;
   done.sequence = sequence;
   done.fields.set("sequence", sequence);
   return done;
 }
 
-void set_pending(Db& db, std::int64_t account_id, std::int64_t pending_minor) {
-  auto& update = db.statement("UPDATE accounts SET pending = ? WHERE id = ?");
-  update.bind(1, pending_minor);
-  update.bind(2, account_id);
-  update.exec();
-  if (Account* cached = db.cache().account_by_id(account_id)) cached->pending_minor = pending_minor;
+ResponseBody movement_echo(const std::string& principal, const std::string& key,
+                           const std::string& debit, const std::string& credit,
+                           std::int64_t amount_minor, const std::string& currency,
+                           const std::string& memo) {
+  int exponent = currency_exponent(currency).value_or(2);
+  return ResponseBody{{"principal", principal},
+                      {"key", key},
+                      {"from", debit},
+                      {"to", credit},
+                      {"amount", format_amount(amount_minor, exponent)},
+                      {"amount_minor", amount_minor},
+                      {"currency", currency},
+                      {"memo", memo}};
 }
 
-std::int64_t effective_pending(Impl& impl, const Account& account, std::int64_t now_ms) {
-  if (account.pending_minor == 0) return 0;
-  auto& due = impl.db.statement(
-      "SELECT COALESCE(SUM(amount), 0) FROM pending_transfers WHERE debit_account = ? AND "
-      "state = 'pending' AND expires_at <= ?");
-  due.bind(1, account.id);
-  due.bind(2, now_ms);
-  due.executeStep();
-  std::int64_t lapsed = due.getColumn(0).getInt64();
-  due.tryReset();
-  return account.pending_minor - lapsed;
-}
-
-std::int64_t release_due_holds(Impl& impl, Account& account, std::int64_t now_ms) {
-  auto& due = impl.db.statement(
-      "SELECT seq, amount FROM pending_transfers WHERE debit_account = ? AND state = 'pending' "
-      "AND expires_at <= ?");
-  due.bind(1, account.id);
-  due.bind(2, now_ms);
-  std::vector<std::pair<std::int64_t, std::int64_t>> holds;
-  while (due.executeStep()) holds.emplace_back(due.getColumn(0).getInt64(), due.getColumn(1).getInt64());
-  due.tryReset();
-  if (holds.empty()) return 0;
-  auto& expire = impl.db.statement(
-      "UPDATE pending_transfers SET state = 'expired' WHERE seq = ? AND state = 'pending'");
-  for (const auto& [seq, amount] : holds) {
-    expire.bind(1, seq);
-    expire.exec();
-    expire.tryReset();
-    account.pending_minor -= amount;
+std::optional<std::string> malformed_movement(const std::string& principal,
+                                              const std::string& key, const std::string& debit,
+                                              const std::string& credit,
+                                              std::int64_t amount_minor,
+                                              const std::string& currency,
+                                              const std::string& memo) {
+  if (auto problem = check_principal_and_key(principal, key)) return problem;
+  if (auto problem = check_account_code(debit)) return "debit " + *problem;
+  if (auto problem = check_account_code(credit)) return "credit " + *problem;
+  if (debit == credit) {
+    return fmt::format("debit and credit account are both '{}'; a transfer needs two accounts",
+                       debit);
   }
-  set_pending(impl.db, account.id, account.pending_minor);
-  return static_cast<std::int64_t>(holds.size());
+  if (amount_minor <= 0) {
+    return fmt::format("amount must be greater than zero, got {} minor units", amount_minor);
+  }
+  if (!currency_exponent(currency)) {
+    return fmt::format("unknown currency '{}': use an ISO 4217 code such as EUR", currency);
+  }
+  return check_memo(memo);
 }
 
 }  // namespace ledger::detail

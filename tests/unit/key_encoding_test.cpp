@@ -1,11 +1,11 @@
-// Compact storage of idempotency keys (src/key_storage.h): exact both ways, and only for
+// Compact storage of idempotency keys (src/key_encoding.h): exact both ways, and only for
 // the two lowercase hex forms.
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
 #include <SQLiteCpp/Database.h>
 
-#include "key_storage.h"
+#include "key_encoding.h"
 #include "ledger/ledger.h"
 #include "test_support.h"
 
@@ -19,11 +19,11 @@ namespace {
 std::string round_trip(const std::string& key) {
   SQLite::Database db(":memory:", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
   db.exec("CREATE TABLE k (v ANY) STRICT");
-  SQLite::Statement insert(db, "INSERT INTO k VALUES (?)");
+  ledger::detail::Statement insert(db.getHandle(), "INSERT INTO k VALUES (?)");
   std::optional<ledger::detail::CompactKey> scratch;
   bind_key(insert, 1, key, scratch);
   insert.exec();
-  SQLite::Statement select(db, "SELECT v FROM k");
+  ledger::detail::Statement select(db.getHandle(), "SELECT v FROM k");
   REQUIRE(select.executeStep());
   return key_from_column(select.getColumn(0));
 }

@@ -1,10 +1,12 @@
-#include "keyed.h"
+#include "exactly_once.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "canonical.h"
 #include "failpoint.h"
+#include "key_store.h"
+#include "outcome.h"
 
 namespace ledger::detail {
 namespace {
@@ -24,17 +26,18 @@ TransferResult replay(const std::string& result_name, std::string body,
 }
 
 // The canonical request a completed key was used with: stored, or rebuilt from its journal
-// row (see KeyedCall::request_from_journal). Only conflict messages need it.
-std::string stored_request(Impl& impl, const KeyedCall& call, const StoredKey& stored) {
+// row (see RebuildsRequestFromJournal). Only conflict messages need it.
+std::string stored_request(Impl& impl, const PreparedRequest& call, const StoredKey& stored) {
   if (stored.request) return *stored.request;
   if (!stored.transfer_seq || !call.request_from_journal) return {};
   return call.request_from_journal(impl.db, *stored.transfer_seq).value_or(std::string());
 }
 
 // Step 2: what the key's record says about this request, or nullopt to execute.
-std::optional<TransferResult> check_key_record(Impl& impl, const KeyedCall& call,
+std::optional<TransferResult> check_key_record(Impl& impl, const PreparedRequest& call,
                                                const std::optional<StoredKey>& stored,
-                                               const Digest& fingerprint) {
+                                               const ResponseBody& echo, std::int64_t now_ms) {
+  const std::string& operation = operation_name(call.kind);
   if (!stored) {
     if (impl.options.allow_client_keys) return std::nullopt;
     return unstored_result(
@@ -42,13 +45,13 @@ std::optional<TransferResult> check_key_record(Impl& impl, const KeyedCall& call
         fmt::format("key '{}' was not issued to principal '{}'; only issued keys are accepted: "
                     "get one with issue_key (`ledgerctl key issue`)",
                     call.key, call.principal),
-        call.echo);
+        echo);
   }
   if (stored->state == "completed") {
-    if (stored->fingerprint == as_bytes(fingerprint)) {
+    if (stored->fingerprint == as_bytes(call.fingerprint)) {
       return replay(stored->result, stored->response, stored->transfer_seq);
     }
-    std::string field = stored->operation != call.operation
+    std::string field = stored->operation != operation
                             ? "operation"
                             : first_differing_field(stored_request(impl, call, *stored),
                                                     call.canonical);
@@ -57,23 +60,23 @@ std::optional<TransferResult> check_key_record(Impl& impl, const KeyedCall& call
         fmt::format("key '{}' was already used with a different {}; nothing was stored: use a "
                     "new key for a new request",
                     call.key, field),
-        call.echo);
+        echo);
     conflict.differing_field = field;
     return conflict;
   }
-  if (stored->operation != call.operation) {
+  if (stored->operation != operation) {
     return unstored_result(Outcome::key_operation_mismatch,
                            fmt::format("key '{}' was issued for operation '{}', not '{}'; issue "
                                        "a key for '{}'",
-                                       call.key, stored->operation, call.operation, call.operation),
-                           call.echo);
+                                       call.key, stored->operation, operation, operation),
+                           echo);
   }
   if (stored->state == "expired" ||
-      (stored->expires_at_ms && *stored->expires_at_ms <= call.now_ms)) {
+      (stored->expires_at_ms && *stored->expires_at_ms <= now_ms)) {
     return unstored_result(
         Outcome::key_expired,
         fmt::format("key '{}' expired unused (or was purged); issue a new key", call.key),
-        call.echo);
+        echo);
   }
   return std::nullopt;
 }
@@ -92,15 +95,16 @@ std::string error_object(Outcome outcome, const std::string& message) {
   return error.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string stored_body(const KeyedCall& call, const Executed& done) {
-  ResponseBody body = call.echo;
+std::string stored_body(const PreparedRequest& call, const ResponseBody& echo,
+                        std::int64_t now_ms, const Executed& done) {
+  ResponseBody body = echo;
   body.reserve(body.size() + 5 + done.fields.size());
-  body.set("operation", call.operation);
+  body.set("operation", operation_name(call.kind));
   body.set("status", done.outcome == Outcome::created ? "created" : "rejected");
   if (done.outcome != Outcome::created) {
     body.set_json("error", error_object(done.outcome, done.message));
   }
-  body.set("created_at", call.now_ms);
+  body.set("created_at", now_ms);
   body.update(done.fields);
   return body.dump();
 }
@@ -127,35 +131,37 @@ TransferResult malformed_result(const std::string& reason, const ResponseBody& e
                          echo);
 }
 
-std::optional<std::string> check_principal_and_key(const std::string& principal,
-                                                   const std::string& key) {
-  if (auto problem = check_principal(principal)) return problem;
-  return check_key(key);
-}
-
-std::optional<TransferResult> completed_replay(Impl& impl, const std::string& principal,
-                                               const std::string& key,
-                                               const std::string& canonical) {
-  auto completed = find_completed_key(impl.db, principal, key, as_bytes(sha256(canonical)));
+std::optional<TransferResult> replay_completed(Impl& impl, const PreparedRequest& prepared) {
+  auto completed =
+      find_completed_key(impl.db, prepared.principal, prepared.key, as_bytes(prepared.fingerprint));
   if (!completed) return std::nullopt;
   return replay(completed->result, std::move(completed->response), completed->transfer_seq);
 }
 
-TransferResult run_keyed(Impl& impl, const KeyedCall& call,
-                         const std::function<Executed()>& execute) {
-  Digest fingerprint = sha256(call.canonical);
+std::optional<TransferResult> answer_if_completed(Impl& impl, const PreparedRequest& prepared,
+                                                  const ResponseBody& echo) {
+  auto stored = load_key(impl.db, prepared.principal, prepared.key);
+  if (!stored || stored->state != "completed") return std::nullopt;
+  return check_key_record(impl, prepared, stored, echo, 0);
+}
+
+TransferResult run_keyed(Impl& impl, const PreparedRequest& call, const ResponseBody& echo,
+                         std::int64_t now_ms, const std::function<Executed()>& execute) {
+  const std::string& operation = operation_name(call.kind);
   auto stored = load_key(impl.db, call.principal, call.key);
-  if (auto decided = check_key_record(impl, call, stored, fingerprint)) return std::move(*decided);
-  LEDGER_FAILPOINT_DYNAMIC(call.operation + ".after_key_check");
+  if (auto decided = check_key_record(impl, call, stored, echo, now_ms)) {
+    return std::move(*decided);
+  }
+  LEDGER_FAILPOINT_DYNAMIC(operation + ".after_key_check");
   Executed done = execute();
-  std::string body = stored_body(call, done);
+  std::string body = stored_body(call, echo, now_ms, done);
   const std::string result_name = to_string(done.outcome);
   std::optional<std::string_view> request = call.canonical;
   if (call.request_from_journal && done.sequence) request.reset();
-  store_key_outcome(impl.db, KeyOutcome{call.principal, call.key, call.operation, request,
-                                        as_bytes(fingerprint), result_name, body, done.sequence,
-                                        call.now_ms, stored.has_value()});
-  LEDGER_FAILPOINT_DYNAMIC(call.operation + ".after_response_stored");
+  store_key_outcome(impl.db, KeyOutcome{call.principal, call.key, operation, request,
+                                        as_bytes(call.fingerprint), result_name, body,
+                                        done.sequence, now_ms, stored.has_value()});
+  LEDGER_FAILPOINT_DYNAMIC(operation + ".after_response_stored");
   TransferResult result;
   result.outcome = done.outcome;
   result.body = std::move(body);

@@ -1,4 +1,4 @@
-#include "key_storage.h"
+#include "key_encoding.h"
 
 #include <SQLiteCpp/Exception.h>
 #include <sqlite3.h>
@@ -97,7 +97,7 @@ std::string key_from_column(const SQLite::Column& column) {
   return column.getString();  // not ours
 }
 
-void bind_key(SQLite::Statement& statement, int index, const std::string& key,
+void bind_key(Statement& statement, int index, const std::string& key,
               std::optional<CompactKey>& scratch) {
   scratch = compact_key(key);
   if (scratch) {

@@ -1,12 +1,15 @@
 // Idempotency keys: issuing, lookup (always scoped by principal), storing outcomes,
 // listing and purging into tombstones.
+#include "key_store.h"
+
 #include <fmt/format.h>
 
 #include <cstring>
 
 #include "failpoint.h"
-#include "impl.h"
-#include "key_storage.h"
+#include "clock.h"
+#include "key_encoding.h"
+#include "validate.h"
 
 namespace ledger::detail {
 namespace {
@@ -28,7 +31,7 @@ KeyState effective_state(const std::string& stored, std::optional<std::int64_t> 
   return KeyState::issued;
 }
 
-KeyRecord read_key_record(SQLite::Statement& row, std::int64_t now_ms) {
+KeyRecord read_key_record(Statement& row, std::int64_t now_ms) {
   KeyRecord record;
   record.principal = row.getColumn(0).getString();
   record.key = key_from_column(row.getColumn(1));
@@ -55,7 +58,7 @@ const char* state_name(KeyState state) {
 
 // Binds (principal, key) as parameters 1 and 2 and steps: true if the key's row was found.
 // `scratch` holds the key's stored bytes until the statement is reset.
-bool step_key_row(SQLite::Statement& query, const std::string& principal, const std::string& key,
+bool step_key_row(Statement& query, const std::string& principal, const std::string& key,
                   std::optional<CompactKey>& scratch) {
   bind_text(query, 1, principal);
   bind_key(query, 2, key, scratch);
@@ -86,14 +89,7 @@ std::optional<StoredKey> load_key(Db& db, const std::string& principal, const st
 std::optional<CompletedKey> find_completed_key(Db& db, const std::string& principal,
                                               const std::string& key,
                                               std::string_view fingerprint) {
-  // The replay read, so every column costs: a fingerprint is stored only when a key
-  // completes (store_key_outcome) and dropped when it becomes a tombstone (purge), so a
-  // matching fingerprint is a completed key with this very request, and `state` need not be
-  // read. A created outcome is the only one with a journal row: COALESCE reads `result`
-  // only for stored rejections. The request, kept for conflict messages, is not read.
-  auto& query = db.statement(
-      "SELECT response, COALESCE(transfer_seq, result) FROM idempotency_keys "
-      "WHERE principal = ?1 AND idem_key = ?2 AND fingerprint = ?3");
+  auto& query = db.statement(kReplayQuery);
   std::optional<CompactKey> stored_key;
   bind_blob(query, 3, fingerprint);
   if (!step_key_row(query, principal, key, stored_key)) return std::nullopt;
@@ -151,7 +147,7 @@ KeyRecord issue_key(Impl& impl, const std::string& principal, const std::string&
   // Time-ordered prefix (like UUIDv7) for readable listings, then 128 random bits that make
   // the key unguessable.
   std::string key = fmt::format("{:012x}-{}", now, to_hex(random_bytes(16)));
-  WriteTransaction transaction(impl.db);
+  Transaction transaction(impl.db);
   auto& insert = impl.db.statement(
       "INSERT INTO idempotency_keys (principal, idem_key, operation, issued, state, created_at, "
       "expires_at) VALUES (?, ?, ?, 1, 'issued', ?, ?)");
@@ -201,7 +197,7 @@ PurgeReport purge_keys(Impl& impl, std::optional<std::int64_t> older_than_second
   }
   std::int64_t now = impl.now_ms();
   PurgeReport report;
-  WriteTransaction transaction(impl.db);
+  Transaction transaction(impl.db);
   // A tombstone keeps (principal, key) and drops the stored request and response, so the
   // key is refused forever. Keys with a transfer_seq moved money and are never touched.
   auto& expire_issued = impl.db.statement(

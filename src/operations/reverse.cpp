@@ -4,7 +4,10 @@
 #include <fmt/format.h>
 
 #include "canonical.h"
-#include "ledger_ops.h"
+#include "ledger/money.h"
+#include "money_movement.h"
+#include "operations/operations.h"
+#include "validate.h"
 
 namespace ledger::detail {
 namespace {
@@ -29,7 +32,9 @@ std::optional<Original> load_original(Db& db, std::int64_t seq) {
   return original;
 }
 
-Executed execute_reverse(Impl& impl, const ReverseRequest& request, std::int64_t now) {
+}  // namespace
+
+Executed ReverseOperation::execute(Impl& impl, const Request& request, std::int64_t now) {
   auto original = load_original(impl.db, request.original_sequence);
   if (!original || (original->kind != "transfer" && original->kind != "post")) {
     std::string hint = original && original->kind == "reserve"
@@ -59,7 +64,7 @@ Executed execute_reverse(Impl& impl, const ReverseRequest& request, std::int64_t
   JournalRow row{"reverse", accounts.debit.id, accounts.credit.id, accounts.debit.code,
                  accounts.credit.code, amount, original->currency, request.memo,
                  request.principal, request.key, now, request.original_sequence};
-  Executed done = move_money(impl, "reverse", accounts, row);
+  Executed done = move_money(impl, accounts, row);
   if (done.outcome != Outcome::created) return done;
   int exponent = currency_exponent(original->currency).value_or(2);
   done.fields.set("from", accounts.debit.code);
@@ -71,32 +76,32 @@ Executed execute_reverse(Impl& impl, const ReverseRequest& request, std::int64_t
   return done;
 }
 
-}  // namespace
+std::optional<std::string> ReverseOperation::malformed(const Request& request) {
+  if (auto problem = check_principal_and_key(request.principal, request.key)) return problem;
+  if (request.original_sequence <= 0) {
+    return fmt::format("original sequence must be positive, got {}", request.original_sequence);
+  }
+  if (request.amount_minor < 0) {
+    return fmt::format("amount must not be negative, got {}", request.amount_minor);
+  }
+  return check_memo(request.memo);
+}
 
-TransferResult reverse_in_transaction(Impl& impl, const ReverseRequest& request,
-                                      std::int64_t now) {
-  ResponseBody echo{{"principal", request.principal},
-                    {"key", request.key},
-                    {"original_sequence", request.original_sequence},
-                    {"requested_amount_minor", request.amount_minor},  // 0: all that remains
-                    {"memo", request.memo}};
-  std::optional<std::string> malformed = check_principal_and_key(request.principal, request.key);
-  if (!malformed && request.original_sequence <= 0) {
-    malformed = fmt::format("original sequence must be positive, got {}", request.original_sequence);
-  }
-  if (!malformed && request.amount_minor < 0) {
-    malformed = fmt::format("amount must not be negative, got {}", request.amount_minor);
-  }
-  if (!malformed) malformed = check_memo(request.memo);
-  if (malformed) return malformed_result(*malformed, echo);
+std::string ReverseOperation::encode(const Request& request) {
   CanonicalWriter canonical(kReverseRequestHeader);
   canonical.text(kFieldOperation, "reverse")
       .integer(kFieldOriginalSequence, request.original_sequence)
       .integer(kFieldAmount, request.amount_minor)
       .text(kFieldMemo, request.memo);
-  static const std::string kOperation = "reverse";
-  KeyedCall call{request.principal, request.key, kOperation, canonical.bytes(), echo, now};
-  return run_keyed(impl, call, [&] { return execute_reverse(impl, request, now); });
+  return std::move(canonical).take();
+}
+
+ResponseBody ReverseOperation::echo(const Request& request) {
+  return ResponseBody{{"principal", request.principal},
+                      {"key", request.key},
+                      {"original_sequence", request.original_sequence},
+                      {"requested_amount_minor", request.amount_minor},  // 0: all that remains
+                      {"memo", request.memo}};
 }
 
 }  // namespace ledger::detail
