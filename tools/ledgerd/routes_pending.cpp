@@ -2,9 +2,10 @@
 // /v1/transfers/{seq}/reversals: two-phase transfers and refunds.
 //
 // Post, void and reverse name a journal row rather than accounts, so the permission check
-// and the amount's currency come from that row. Both happen in the same with_ledger() call
-// as the operation, on the writer's connection: a row's accounts never change once it
-// exists, and no other request of this server can write in between.
+// and the amount's currency come from that row: a row's accounts never change once it
+// exists. A retry of a completed step is answered on a read connection, after the same
+// check (Ledger::replay), without waiting for the writer; any other request runs the check
+// and the operation in one with_ledger() call on the writer's connection.
 #include <fmt/format.h>
 
 #include <limits>
@@ -34,6 +35,12 @@ void post_reserve(Service& service, const httplib::Request& req, httplib::Respon
     request.timeout_seconds = *timeout;
   }
   require_accounts(body, caller.principal, request.debit_account, request.credit_account);
+  auto replayed =
+      service.readers.with_reader([&](ledger::Ledger& reader) { return reader.replay(request); });
+  if (replayed) {
+    send_keyed_result(service, res, std::move(*replayed));
+    return;
+  }
   send_keyed_result(service, res, timed_write(service, [&] {
                       return service.writer.with_ledger(
                           [&](ledger::Ledger& ledger) { return ledger.reserve(request); });
@@ -65,55 +72,69 @@ std::int64_t amount_of_row(const std::optional<std::string>& amount,
   return minor;
 }
 
-// A keyed operation on journal row {seq}: `make` turns the row and the body (its fields
-// `allowed`, an empty body allowed) into the engine call's result. It runs on the writer,
-// after the permission check on the row's accounts.
-template <typename Make>
+ledger::TransferResult perform(ledger::Ledger& ledger, const ledger::PostRequest& request) {
+  return ledger.post(request);
+}
+ledger::TransferResult perform(ledger::Ledger& ledger, const ledger::VoidRequest& request) {
+  return ledger.void_pending(request);
+}
+ledger::TransferResult perform(ledger::Ledger& ledger, const ledger::ReverseRequest& request) {
+  return ledger.reverse(request);
+}
+
+// A keyed operation on journal row {seq}: `build` turns the row and the body (its fields
+// `allowed`, an empty body allowed) into the engine request, after the permission check on
+// the row's accounts.
+template <typename Build>
 void on_row(Service& service, const httplib::Request& req, httplib::Response& res,
-            const std::string& text, std::initializer_list<std::string_view> allowed, Make make) {
+            const std::string& text, std::initializer_list<std::string_view> allowed, Build build) {
   const KeyedCaller caller = keyed_caller(service, req);
   const std::int64_t sequence = path_sequence(req);
   const JsonFields body(text, allowed, /*empty_is_object=*/true);
+  auto checked_request = [&](ledger::Ledger& ledger) {
+    const auto row = find_row(ledger, sequence);
+    if (row && !may_use_entry(caller.principal, *row)) {
+      require_account(caller.principal, row->debit_account, "seq");
+      require_account(caller.principal, row->credit_account, "seq");
+    }
+    return build(caller, sequence, row, body);
+  };
+  auto replayed = service.readers.with_reader(
+      [&](ledger::Ledger& reader) { return reader.replay(checked_request(reader)); });
+  if (replayed) {
+    send_keyed_result(service, res, std::move(*replayed));
+    return;
+  }
   send_keyed_result(service, res, timed_write(service, [&] {
                       return service.writer.with_ledger([&](ledger::Ledger& ledger) {
-                        const auto row = find_row(ledger, sequence);
-                        if (row && !may_use_entry(caller.principal, *row)) {
-                          require_account(caller.principal, row->debit_account, "seq");
-                          require_account(caller.principal, row->credit_account, "seq");
-                        }
-                        return make(ledger, caller, sequence, row, body);
+                        return perform(ledger, checked_request(ledger));
                       });
                     }));
 }
 
-ledger::TransferResult post_hold(ledger::Ledger& ledger, const KeyedCaller& caller,
-                                 std::int64_t sequence,
-                                 const std::optional<ledger::JournalEntry>& row,
-                                 const JsonFields& body) {
-  const ledger::PostRequest request{
+ledger::PostRequest post_hold(const KeyedCaller& caller, std::int64_t sequence,
+                              const std::optional<ledger::JournalEntry>& row,
+                              const JsonFields& body) {
+  return ledger::PostRequest{
       caller.principal.name, caller.key, sequence,
       amount_of_row(body.optional_string("amount"), row, sequence, "omit it to post the full hold"),
       body.optional_string("memo").value_or("")};
-  return ledger.post(request);
 }
 
-ledger::TransferResult void_hold(ledger::Ledger& ledger, const KeyedCaller& caller,
-                                 std::int64_t sequence, const std::optional<ledger::JournalEntry>&,
-                                 const JsonFields& body) {
-  const ledger::VoidRequest request{caller.principal.name, caller.key, sequence,
-                                    body.optional_string("memo").value_or("")};
-  return ledger.void_pending(request);
+ledger::VoidRequest void_hold(const KeyedCaller& caller, std::int64_t sequence,
+                              const std::optional<ledger::JournalEntry>&, const JsonFields& body) {
+  return ledger::VoidRequest{caller.principal.name, caller.key, sequence,
+                             body.optional_string("memo").value_or("")};
 }
 
-ledger::TransferResult refund(ledger::Ledger& ledger, const KeyedCaller& caller,
-                              std::int64_t sequence, const std::optional<ledger::JournalEntry>& row,
+ledger::ReverseRequest refund(const KeyedCaller& caller, std::int64_t sequence,
+                              const std::optional<ledger::JournalEntry>& row,
                               const JsonFields& body) {
-  const ledger::ReverseRequest request{
+  return ledger::ReverseRequest{
       caller.principal.name, caller.key, sequence,
       amount_of_row(body.optional_string("amount"), row, sequence,
                     "omit it to refund everything not refunded yet"),
       body.optional_string("memo").value_or("")};
-  return ledger.reverse(request);
 }
 
 }  // namespace
