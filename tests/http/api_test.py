@@ -200,6 +200,12 @@ def pending_and_reversals(ledgerctl, ledgerd, workdir):
                        body={"amount": "15.01"}).expect(402)
         server.request("POST", f"/v1/transfers/{post_seq}/reversals", t7, key="r3").expect(201)
         check(ledger.balance_minor("till:7") == 0, "refunds")
+        replays_on_readers(server, ledger.tokens["admin"], t7, [
+            ("/v1/pending", "h1", hold),
+            (f"/v1/pending/{seq}/post", "p1", {"amount": "20.00"}),
+            (f"/v1/pending/{second['sequence']}/void", "v1", {"memo": "cancelled"}),
+            (f"/v1/transfers/{post_seq}/reversals", "r1", {"amount": "5.00", "memo": "1 item back"}),
+        ])
         server.request("POST", "/v1/pending/999/post", t7, key="p9").expect(402)
         server.request("POST", "/v1/pending/999/post", t7, key="p10",
                        body={"amount": "1.00"}).expect(400, "invalid_request", "amount")
@@ -207,6 +213,23 @@ def pending_and_reversals(ledgerctl, ledgerd, workdir):
                        body={"amount": "1.00", "x": 1}).expect(400, "invalid_request", "x")
         server.request("POST", f"/v1/pending/{seq}/void", t7).expect(
             400, "idempotency_key_missing")
+
+
+def replays_on_readers(server, admin, token, steps):
+    """Each step, sent again with its key and body, is a 201 replay with Idempotent-Replayed
+    and the same bytes every time, and none of them reaches the writer (no commit is timed)."""
+    first = {path: server.request("POST", path, token, key=key, body=body).expect(201)
+             for path, key, body in steps}
+    before = parse_metrics(server.request("GET", "/metrics", admin).expect(200).body.decode())
+    for path, key, body in steps:
+        again = server.request("POST", path, token, key=key, body=body).expect(201)
+        check(again.header("Idempotent-Replayed") == "true" and again.body == first[path].body,
+              again.describe())
+    after = parse_metrics(server.request("GET", "/metrics", admin).expect(200).body.decode())
+    commits = "ledgerd_commit_seconds_count"
+    check(after.get(commits) == before.get(commits),
+          f"replays reached the writer: {commits} went from {before.get(commits)} to "
+          f"{after.get(commits)}")
 
 
 def batches(ledgerctl, ledgerd, workdir):
