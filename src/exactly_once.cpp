@@ -33,7 +33,8 @@ std::string stored_request(Impl& impl, const PreparedRequest& call, const Stored
   return call.request_from_journal(impl.db, *stored.transfer_seq).value_or(std::string());
 }
 
-// Step 2: what the key's record says about this request, or nullopt to execute.
+// Step 4 of the runner: what the key's record says about this request, or nullopt to
+// execute it.
 std::optional<TransferResult> check_key_record(Impl& impl, const PreparedRequest& call,
                                                const std::optional<StoredKey>& stored,
                                                const ResponseBody& echo, std::int64_t now_ms) {
