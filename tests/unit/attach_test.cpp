@@ -515,7 +515,7 @@ TEST_CASE("attach refuses a database whose user_version or application_id the ap
   const std::string path = dir.file("app.db");
   AppDb app(path);
   app.create_sales();
-  const char* pragma = "";
+  std::string pragma;
   const char* read_back = "";
   std::int64_t value = 0;
   SUBCASE("user_version") {
@@ -529,7 +529,7 @@ TEST_CASE("attach refuses a database whose user_version or application_id the ap
     value = 4660;
   }
   CAPTURE(pragma);
-  app.exec(pragma);
+  app.exec(pragma.c_str());
   CHECK(error_code_of([&] { (void)Ledger::attach(app.handle()); }) == ErrorCode::not_a_ledger);
   // Nothing was written: no ledger tables, the app's number left as it was.
   CHECK(ledger_tables(app.handle()) == 0);
