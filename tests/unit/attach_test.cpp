@@ -15,6 +15,7 @@
 
 #include <functional>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -636,4 +637,76 @@ TEST_CASE("a file written through attach is a ledger that Ledger::open verifies,
   app.exec("COMMIT");
   CHECK(file_state(path, "s").sales == 1);
   CHECK(file_state(path, "s").key_completed);
+}
+
+// --- the README's example of Ledger::attach ------------------------------------------------
+
+namespace {
+
+// Verbatim from README.md ("Atomic with the app's own rows"), apart from the names
+// readme_book_sale and readme_attach_example and the file path.
+bool readme_book_sale(sqlite3* db, ledger::Ledger& book, const std::string& key,
+                      std::int64_t cents) {
+  sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);  // the app's transaction
+  try {
+    ledger::TransferRequest payment{"till:1", key, "world", "till:1", cents, "EUR", "sale"};
+    ledger::TransferResult paid = book.transfer(payment);  // a SAVEPOINT inside it
+    if (paid.ok()) {
+      sqlite3_stmt* insert = nullptr;
+      sqlite3_prepare_v2(db, "INSERT INTO sales (key, amount) VALUES (?, ?)", -1, &insert, nullptr);
+      sqlite3_bind_text(insert, 1, key.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64(insert, 2, cents);
+      const int step = sqlite3_step(insert);
+      sqlite3_finalize(insert);
+      if (step != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db));
+    }
+    // One COMMIT: the sale row, the payment, its key and its stored response, or nothing.
+    // (A stored rejection, e.g. insufficient_funds, commits too: its retry replays it.)
+    if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      throw std::runtime_error(sqlite3_errmsg(db));
+    }
+    return paid.ok();
+  } catch (...) {
+    // Neither the sale nor the payment nor the key is stored: retry with the SAME key.
+    if (sqlite3_get_autocommit(db) == 0) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+int readme_attach_example(const std::string& path) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_exec(db,
+               "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"  // as durable as open()
+               "CREATE TABLE IF NOT EXISTS sales (id INTEGER PRIMARY KEY, key TEXT UNIQUE,"
+               " amount INTEGER)",
+               nullptr, nullptr, nullptr);
+  {
+    // Creates (or upgrades) the ledger's tables in the app's file: call it outside a
+    // transaction. Later calls run inside the app's transactions, or commit on their own.
+    auto book = ledger::Ledger::attach(db);
+    if (!book.find_account("world")) {
+      book.create_account({"world", "EUR", ledger::OverdraftRule::unlimited, 0, "outside"});
+      book.create_account({"till:1", "EUR", ledger::OverdraftRule::none, 0, "front till"});
+    }
+    readme_book_sale(db, book, book.issue_key("till:1", "transfer").key, 1250);
+  }  // destroy the Ledger first: it finalizes its statements on the app's connection
+  return sqlite3_close(db) == SQLITE_OK ? 0 : 1;
+}
+
+}  // namespace
+
+TEST_CASE("the README's attach example books a sale and its payment together, once a run") {
+  TempDir dir("attach");
+  const std::string path = dir.file("shop.db");
+  CHECK(readme_attach_example(path) == 0);
+  CHECK(readme_attach_example(path) == 0);
+  Ledger book = Ledger::open(path);
+  CHECK(book.find_account("till:1")->balance_minor == 2500);
+  CHECK(book.journal().size() == 2);
+  CHECK(book.verify().ok());
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  CHECK(query_int(db, "SELECT count(*) FROM sales") == 2);
+  CHECK(sqlite3_close(db) == SQLITE_OK);
 }
