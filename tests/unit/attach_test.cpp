@@ -577,29 +577,63 @@ TEST_CASE("attach refuses a null connection and Options::read_only") {
   CHECK(ledger_tables(app.handle()) == 0);
 }
 
-TEST_CASE("the app can close its connection once the attached Ledger is destroyed") {
+TEST_CASE("between calls the attached Ledger leaves the app's connection idle, and closable") {
+  // A statement left mid-result would hold a read snapshot on the app's connection (stale
+  // reads for the app, a WAL that cannot be reset); a transaction left open would swallow
+  // the app's next writes; a statement left unfinalized makes the app's sqlite3_close fail.
   TempDir dir("attach");
   AppDb app(dir.file("app.db"));
+  auto busy_statements = [&] {
+    int busy = 0;
+    for (sqlite3_stmt* s = sqlite3_next_stmt(app.handle(), nullptr); s != nullptr;
+         s = sqlite3_next_stmt(app.handle(), s)) {
+      busy += sqlite3_stmt_busy(s) != 0 ? 1 : 0;
+    }
+    return busy;
+  };
   {
     Ledger ledger = attach_with_accounts(app);
-    // Every kind of statement the engine prepares on the app's connection.
     const TransferRequest sale = make_transfer("k", "world", "till", 10);
-    REQUIRE(ledger.transfer(sale).ok());
-    CHECK(ledger.replay(sale));
-    CHECK(ledger.transfer(sale).replayed);
-    (void)ledger.transfer_batch(std::vector{make_transfer("b", "world", "till", 1)},
-                                BatchMode::linked);
-    const TransferResult hold = ledger.reserve({"till:1", "r", "world", "till", 5, "EUR", "", 600});
-    (void)ledger.post({"till:1", "p", *hold.sequence, 0, ""});
-    (void)ledger.reverse({"till:1", "v", *hold.sequence, 0, ""});
-    (void)ledger.issue_key("till:1", "transfer");
-    (void)ledger.purge_keys();
-    (void)ledger.list_keys();
-    (void)ledger.list_pending();
-    (void)ledger.expire_pending();
-    (void)ledger.journal();
-    (void)ledger.stats();
-    CHECK(ledger.verify().ok());
+    std::int64_t hold = 0;
+    const std::vector<std::pair<std::string, std::function<void()>>> calls = {
+        {"transfer", [&] { REQUIRE(ledger.transfer(sale).ok()); }},
+        {"replay", [&] { CHECK(ledger.replay(sale)); }},
+        {"transfer replayed", [&] { CHECK(ledger.transfer(sale).replayed); }},
+        {"linked batch",
+         [&] {
+           (void)ledger.transfer_batch(std::vector{make_transfer("b", "world", "till", 1)},
+                                       BatchMode::linked);
+         }},
+        {"reserve",
+         [&] {
+           hold = *ledger.reserve({"till:1", "r", "world", "till", 5, "EUR", "", 600}).sequence;
+         }},
+        {"post",
+         [&] {
+           (void)ledger.post({"till:1", "p", hold, 0, ""});
+         }},
+        {"reverse",
+         [&] {
+           (void)ledger.reverse({"till:1", "v", hold, 0, ""});
+         }},
+        {"issue_key", [&] { (void)ledger.issue_key("till:1", "transfer"); }},
+        {"find_key", [&] { CHECK(ledger.find_key("till:1", "k")); }},
+        {"purge_keys", [&] { (void)ledger.purge_keys(); }},
+        {"list_keys", [&] { (void)ledger.list_keys(); }},
+        {"list_pending", [&] { (void)ledger.list_pending(); }},
+        {"expire_pending", [&] { (void)ledger.expire_pending(); }},
+        {"journal", [&] { (void)ledger.journal(); }},
+        {"find_account", [&] { CHECK(ledger.find_account("till")); }},
+        {"list_accounts", [&] { (void)ledger.list_accounts(); }},
+        {"stats", [&] { (void)ledger.stats(); }},
+        {"verify", [&] { CHECK(ledger.verify().ok()); }},
+    };
+    for (const auto& [name, call] : calls) {
+      CAPTURE(name);
+      call();
+      CHECK_FALSE(app.in_transaction());
+      CHECK(busy_statements() == 0);
+    }
   }
   CHECK(sqlite3_next_stmt(app.handle(), nullptr) == nullptr);
   CHECK(app.close() == SQLITE_OK);
