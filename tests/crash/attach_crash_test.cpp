@@ -6,7 +6,8 @@
 //   - an I/O error (fault_vfs.h) at every write and sync of the app's COMMIT;
 //   - the crash suite's kill sweep (failpoints and random SIGKILLs) and model check with the
 //     workload's process running as an attached app (attached_app.h).
-// (The same promises without crashes, and attach's contract: tests/unit/attach_test.cpp.)
+// (The same promises without crashes: tests/unit/attach_test.cpp; attach's contract:
+// tests/unit/attach_contract_test.cpp.)
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <poll.h>
