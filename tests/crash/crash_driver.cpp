@@ -6,9 +6,11 @@
 // `child` is what the kill scenarios (kill_scenarios.h) fork and exec, with a failpoint
 // armed in its environment or not. It records each operation in a side file before
 // attempting it and its answers after, retries transient errors with the same key, and exits 3 on
-// any other error (the parent reports it). `soak` runs every scenario of the suite over and over
-// with fresh seeds and prints the figures: crashes by kind, I/O errors injected, power losses
-// simulated, violations found.
+// any other error (the parent reports it). With --attach it is an embedding app
+// (attached_app.h): the ledger runs on the app's own connection, each operation inside an
+// app transaction together with the app's row. `soak` runs every scenario of the suite over
+// and over with fresh seeds and prints the figures: crashes by kind, I/O errors injected,
+// power losses simulated, violations found.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -19,8 +21,10 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 
+#include "attached_app.h"
 #include "fault_scenarios.h"
 #include "harness.h"
 #include "history.h"
@@ -62,10 +66,12 @@ std::function<std::int64_t()> fast_clock() {
 // Runs operation `index` (retrying transient errors) and records its answers. Conflicts and
 // malformed requests never belong to a workload, nor do rejections to the transfers-only
 // concurrent one: they end the child with an error the parent reports.
-void run_one(ledger::Ledger& ledger, const ChildSpec& spec, SideFiles& side, std::int64_t index,
-             std::int64_t& transient) {
+// With an attached app, the operation is booked in an app transaction with its app row.
+void run_one(ledger::Ledger& ledger, AttachedApp* app, const ChildSpec& spec, SideFiles& side,
+             std::int64_t index, std::int64_t& transient) {
   Op op = make_op(spec.workload, spec.seed, spec.principal, index);
-  auto results = with_retries([&] { return run_op(ledger, op); }, transient);
+  auto results = with_retries(
+      [&] { return app != nullptr ? app->book(ledger, op) : run_op(ledger, op); }, transient);
   auto keys = op_keys(op);
   for (std::size_t i = 0; i < results.size(); ++i) {
     const auto& result = results[i];
@@ -95,7 +101,20 @@ int run_child(const ChildSpec& spec) {
     if (spec.purge_every > 0 || is_mixed(spec.workload)) options.clock_ms = fast_clock();
     // The fast clock must not age stored rejections out: their replays are checked.
     options.rejection_retention_seconds = 10LL * 365 * 24 * 3600;
-    auto ledger = with_retries([&] { return ledger::Ledger::open(spec.db, options); }, transient);
+    // --attach: the app opens the connection and the ledger runs on it (SPEC 9). Declared
+    // before the Ledger, which must be destroyed first.
+    std::optional<AttachedApp> app;
+    if (spec.attach) {
+      with_retries(
+          [&] {
+            app.emplace(spec.db, spec.busy_timeout_ms);
+            return 0;
+          },
+          transient);
+    }
+    auto ledger = with_retries(
+        [&] { return app ? app->attach(options) : ledger::Ledger::open(spec.db, options); },
+        transient);
     with_retries(
         [&] {
           ensure_accounts(ledger, spec.workload);
@@ -106,11 +125,13 @@ int run_child(const ChildSpec& spec) {
     StreamHistory before = load_history(spec.side_dir, spec.principal);
     SideFiles side(spec.side_dir, spec.principal);
     for (std::int64_t index : before.attempted) {
-      if (before.acked.count(index) == 0) run_one(ledger, spec, side, index, transient);
+      if (before.acked.count(index) == 0) {
+        run_one(ledger, app ? &*app : nullptr, spec, side, index, transient);
+      }
     }
     for (std::int64_t i = spec.first; i < spec.first + spec.count; ++i) {
       side.attempt(i);
-      run_one(ledger, spec, side, i, transient);
+      run_one(ledger, app ? &*app : nullptr, spec, side, i, transient);
       if (spec.purge_every > 0 && (i + 1) % spec.purge_every == 0) purge_some(ledger, transient);
     }
     std::ofstream(spec.side_dir + "/" + spec.principal + ".stats")
@@ -314,6 +335,9 @@ int main(int argc, char** argv) {
   child_cmd->add_option("--count", child.count, "number of operations");
   child_cmd->add_option("--purge-every", child.purge_every, "purge after every Nth operation");
   child_cmd->add_option("--busy-timeout-ms", child.busy_timeout_ms, "Options::busy_timeout_ms");
+  child_cmd->add_flag("--attach", child.attach,
+                      "run as an embedding app: attach the ledger to the app's own connection "
+                      "and book each operation in an app transaction with an app row");
 
   crash::SoakOptions soak;
   auto* soak_cmd = app.add_subcommand("soak", "run every crash scenario repeatedly");

@@ -9,6 +9,7 @@
 #include <memory>
 #include <random>
 
+#include "attached_app.h"
 #include "harness.h"
 #include "support/timeout_scale.h"
 
@@ -57,26 +58,28 @@ std::int64_t read_transient_count(const std::string& stats_file) {
 }  // namespace
 
 std::vector<std::string> child_argv(const std::string& driver, const ChildSpec& spec) {
-  return {driver,
-          "child",
-          "--db",
-          spec.db,
-          "--side-dir",
-          spec.side_dir,
-          "--principal",
-          spec.principal,
-          "--workload",
-          to_string(spec.workload),
-          "--seed",
-          std::to_string(spec.seed),
-          "--first",
-          std::to_string(spec.first),
-          "--count",
-          std::to_string(spec.count),
-          "--purge-every",
-          std::to_string(spec.purge_every),
-          "--busy-timeout-ms",
-          std::to_string(spec.busy_timeout_ms)};
+  std::vector<std::string> argv = {driver,
+                                   "child",
+                                   "--db",
+                                   spec.db,
+                                   "--side-dir",
+                                   spec.side_dir,
+                                   "--principal",
+                                   spec.principal,
+                                   "--workload",
+                                   to_string(spec.workload),
+                                   "--seed",
+                                   std::to_string(spec.seed),
+                                   "--first",
+                                   std::to_string(spec.first),
+                                   "--count",
+                                   std::to_string(spec.count),
+                                   "--purge-every",
+                                   std::to_string(spec.purge_every),
+                                   "--busy-timeout-ms",
+                                   std::to_string(spec.busy_timeout_ms)};
+  if (spec.attach) argv.emplace_back("--attach");
+  return argv;
 }
 
 namespace {
@@ -91,7 +94,19 @@ ChildSpec failpoint_workload(const std::string& dir, const KillConfig& config) {
   spec.seed = config.seed;
   spec.count = 24;
   spec.purge_every = 6;
+  spec.attach = config.attach;
   return spec;
+}
+
+// The checks after a kill: an attached app's rows against the ledger's keys first (before
+// anything is retried), then the exactly-once check.
+void check_after_kill(const KillConfig& config, const std::string& db,
+                      const std::vector<StreamHistory>& streams, const std::string& context,
+                      Report& report) {
+  if (config.attach) {
+    check_attached_app(db, config.workload, config.seed, streams, context, report);
+  }
+  check_exactly_once(db, config.workload, config.seed, streams, {false, context}, report);
 }
 }  // namespace
 
@@ -136,9 +151,10 @@ void failpoint_kill(const KillConfig& config, const std::string& name, const std
     count_crash(report, config.workload, "failpoint." + name);
     report.count("crash_action." + action);
   }
-  check_exactly_once(
-      spec.db, config.workload, config.seed, {load_history(dir, "till")},
-      {false, fmt::format("{} workload killed at {}", to_string(config.workload), armed)}, report);
+  check_after_kill(config, spec.db, {load_history(dir, "till")},
+                   fmt::format("{} workload{} killed at {}", to_string(config.workload),
+                               config.attach ? " (attached)" : "", armed),
+                   report);
 }
 
 void random_kills(const KillConfig& config, int rounds, Report& report) {
@@ -155,6 +171,7 @@ void random_kills(const KillConfig& config, int rounds, Report& report) {
     spec.first = next_index(before);
     spec.count = 40;
     spec.purge_every = 10;
+    spec.attach = config.attach;
     Child child(child_argv(config.driver, spec), {});
     // One kill in five is timed from the start, so that some land while the child opens
     // (and on the first round creates and migrates) the file.
@@ -177,10 +194,10 @@ void random_kills(const KillConfig& config, int rounds, Report& report) {
       count_crash(report, config.workload, "sigkill.random");
       max_delay_ms += max_delay_ms / 8 + 1;
     }
-    check_exactly_once(spec.db, config.workload, config.seed, {load_history(dir, "till")},
-                       {false, fmt::format("{} workload, random kill round {}",
-                                           to_string(config.workload), round)},
-                       report);
+    check_after_kill(config, spec.db, {load_history(dir, "till")},
+                     fmt::format("{} workload{}, random kill round {}", to_string(config.workload),
+                                 config.attach ? " (attached)" : "", round),
+                     report);
   }
 }
 
@@ -229,6 +246,7 @@ ChildSpec worker_spec(const KillConfig& config, const std::string& dir, int w, i
   spec.seed = config.seed;
   spec.count = per_worker;
   spec.busy_timeout_ms = kWorkerBusyTimeoutMs;
+  spec.attach = config.attach;
   return spec;
 }
 
@@ -286,11 +304,13 @@ void concurrent_kill(const KillConfig& config, int workers, int per_worker, bool
   children[0] = std::make_unique<Child>(child_argv(config.driver, restart),
                                         std::map<std::string, std::string>{});
   auto streams = collect_workers(children, dir, report);
-  check_exactly_once(
-      dir + "/ledger.db", workload, config.seed, streams,
-      {false, fmt::format("{} workers, w0 killed {}", to_string(workload),
-                          stop_at_failpoint ? "holding the write lock" : "at a random moment")},
-      report);
+  KillConfig checked = config;
+  checked.workload = workload;
+  check_after_kill(checked, dir + "/ledger.db", streams,
+                   fmt::format("{} workers{}, w0 killed {}", to_string(workload),
+                               config.attach ? " (attached)" : "",
+                               stop_at_failpoint ? "holding the write lock" : "at a random moment"),
+                   report);
 }
 
 }  // namespace crash

@@ -20,6 +20,10 @@ struct KillConfig {
   std::uint64_t seed = 0;
   // sequential or mixed; the concurrent scenarios run its concurrent_variant()
   Workload workload = Workload::sequential;
+  // The children run as an embedding app (attached_app.h): the ledger on the app's own
+  // connection, each operation in an app transaction with an app row; the check after each
+  // kill starts with check_attached_app().
+  bool attach = false;
 };
 
 // The options of one child process; see run_child() in crash_driver.cpp.
@@ -33,6 +37,7 @@ struct ChildSpec {
   std::int64_t count = 24;  // operations
   int purge_every = 0;      // issue two short-lived keys and purge after every Nth operation
   int busy_timeout_ms = 5000;
+  bool attach = false;  // book through an AttachedApp (attached_app.h), not Ledger::open
 };
 [[nodiscard]] std::vector<std::string> child_argv(const std::string& driver, const ChildSpec& spec);
 
