@@ -67,6 +67,13 @@ Ledger Ledger::attach(sqlite3* connection, const Options& options) {
     auto impl = std::make_unique<Impl>(connection, path, options);
     const int latest = detail::latest_schema_version();
     int version = detail::check_ledger_file(impl->db, path, detail::FileUse::shared_with_app);
+    if (version == 0 && !options.create_if_missing) {
+      throw Error(ErrorCode::not_found,
+                  fmt::format("{} holds no ledger, and Options::create_if_missing is false: "
+                              "attach with create_if_missing to create the ledger's tables, "
+                              "or give the connection of the database that holds them",
+                              path));
+    }
     if (version < latest) {
       // Created or migrated tables inside the app's open transaction would vanish with its
       // rollback, leaving this Ledger on tables that do not exist.

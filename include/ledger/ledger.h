@@ -123,8 +123,10 @@ class Ledger {
   //   - `connection` must outlive the Ledger, and is used by one thread at a time (the
   //     Ledger's rule). Destroy the Ledger before closing the connection: it finalizes its
   //     prepared statements then.
+  //   - With create_if_missing false, a database without the ledger's tables is refused
+  //     (not_found). A file the app creates has the app's permissions, not 0600.
   // Throws Error: invalid_argument (no connection, read_only, a transaction open when the
-  // tables must be created), not_a_ledger, newer_schema, corrupt, busy, io.
+  // tables must be created), not_found, not_a_ledger, newer_schema, corrupt, busy, io.
   [[nodiscard]] static Ledger attach(sqlite3* connection, const Options& options = {});
 
   Ledger(Ledger&&) noexcept;

@@ -130,6 +130,18 @@ TEST_CASE("attach refuses a null connection and Options::read_only") {
   CHECK(ledger_tables(app.handle()) == 0);
 }
 
+TEST_CASE("attach without create_if_missing refuses a database that holds no ledger") {
+  TempDir dir("attach");
+  AppDb app(dir.file("app.db"));
+  Options no_create;
+  no_create.create_if_missing = false;
+  CHECK(error_code_of([&] { (void)Ledger::attach(app.handle(), no_create); }) ==
+        ErrorCode::not_found);
+  CHECK(ledger_tables(app.handle()) == 0);
+  { (void)Ledger::attach(app.handle()); }
+  CHECK(Ledger::attach(app.handle(), no_create).open_report().schema_version > 0);
+}
+
 TEST_CASE("between calls the attached Ledger leaves the app's connection idle, and closable") {
   // A statement left mid-result would hold a read snapshot on the app's connection (stale
   // reads for the app, a WAL that cannot be reset); a transaction left open would swallow
