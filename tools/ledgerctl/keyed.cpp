@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "cli_advice.h"
 #include "input.h"
 #include "output.h"
 
@@ -15,10 +16,11 @@ std::string sequence_text(const ledger::TransferResult& result) {
 }
 
 // The stderr line that says what happened. The engine's messages for conflicts and
-// malformed requests already say what to do; rejections get the rule for retries added.
+// malformed requests already say what to do (ledgerctl adds its command for it, if any);
+// rejections get the rule for retries added.
 std::string status_line(const ledger::TransferResult& result) {
   const std::string outcome = ledger::to_string(result.outcome);
-  const std::string message = one_line(result.message);
+  const std::string message = one_line(result.message) + cli_advice(result.outcome);
   const std::string replay = "ledgerctl: replayed: stored response of an earlier execution";
   switch (ledger::outcome_class(result.outcome)) {
     case ledger::OutcomeClass::done:
