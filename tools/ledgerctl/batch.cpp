@@ -20,8 +20,8 @@
 #include "batch_input.h"
 #include "cli_advice.h"
 #include "command.h"
-#include "context.h"
-#include "keyed.h"
+#include "ledger_file.h"
+#include "money_command.h"
 #include "output.h"
 
 namespace ledgerctl {

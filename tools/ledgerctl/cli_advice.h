@@ -16,7 +16,7 @@ namespace ledgerctl {
 // For an operating error (ledger::Error) raised on the ledger named by --db.
 [[nodiscard]] std::string cli_advice(ledger::ErrorCode code);
 
-// For the message of a keyed command's outcome (TransferResult::message).
+// For the message of a money command's outcome (TransferResult::message).
 [[nodiscard]] std::string cli_advice(ledger::Outcome outcome);
 
 }  // namespace ledgerctl

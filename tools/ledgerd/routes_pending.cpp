@@ -12,8 +12,8 @@
 
 #include "auth.h"
 #include "http_errors.h"
-#include "keyed_response.h"
 #include "money_request.h"
+#include "money_response.h"
 #include "request_parsing.h"
 #include "routes.h"
 
@@ -34,7 +34,7 @@ void post_reserve(Service& service, const httplib::Request& req, httplib::Respon
     request.timeout_seconds = *timeout;
   }
   require_accounts(body, caller.principal, request.debit_account, request.credit_account);
-  send_keyed_result(service, res, timed_write(service, [&] {
+  send_money_result(service, res, timed_write(service, [&] {
                       return service.writer.with_ledger(
                           [&](ledger::Ledger& ledger) { return ledger.reserve(request); });
                     }));
@@ -74,7 +74,7 @@ void on_row(Service& service, const httplib::Request& req, httplib::Response& re
   const KeyedCaller caller = keyed_caller(service, req);
   const std::int64_t sequence = path_sequence(req);
   const JsonFields body(text, allowed, /*empty_is_object=*/true);
-  send_keyed_result(service, res, timed_write(service, [&] {
+  send_money_result(service, res, timed_write(service, [&] {
                       return service.writer.with_ledger([&](ledger::Ledger& ledger) {
                         const auto row = find_row(ledger, sequence);
                         if (row && !may_use_entry(caller.principal, *row)) {

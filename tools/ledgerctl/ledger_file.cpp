@@ -1,4 +1,4 @@
-#include "context.h"
+#include "ledger_file.h"
 
 #include <fmt/format.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "keyed.h"
+#include "money_command.h"
 
 #include <fmt/format.h>
 
@@ -93,7 +93,7 @@ json wrapper_json(const ledger::TransferResult& result, int exit_code) {
           {"response", body_json(result.body)}};
 }
 
-int print_keyed_result(const Globals& globals, const ledger::TransferResult& result) {
+int print_money_result(const Globals& globals, const ledger::TransferResult& result) {
   const int exit_code = exit_code_for(ledger::outcome_class(result.outcome));
   if (globals.json) {
     print_json(wrapper_json(result, exit_code));
