@@ -50,7 +50,8 @@ void validate_new_account(const NewAccount& account) {
   }
   if (account.overdraft != OverdraftRule::limit && account.overdraft_limit_minor != 0) {
     throw Error(ErrorCode::invalid_argument,
-                "an overdraft limit needs OverdraftRule::limit (--overdraft-limit)");
+                "overdraft_limit_minor applies only with overdraft OverdraftRule::limit: set "
+                "overdraft to OverdraftRule::limit, or overdraft_limit_minor to 0");
   }
   if (account.name.size() > 255 || !is_valid_utf8(account.name) ||
       account.name.find('\0') != std::string::npos) {

@@ -44,8 +44,8 @@ std::optional<TransferResult> check_key_record(Impl& impl, const PreparedRequest
     return unstored_result(
         Outcome::key_unknown,
         fmt::format("key '{}' was not issued to principal '{}'; only issued keys are accepted: "
-                    "get one with issue_key (`ledgerctl key issue`)",
-                    call.key, call.principal),
+                    "use a key issued to '{}' for '{}'",
+                    call.key, call.principal, call.principal, operation),
         echo);
   }
   if (stored->state == "completed") {

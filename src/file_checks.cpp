@@ -40,9 +40,10 @@ void check_path(const std::string& path, const Options& options) {
     }
     if (!may_create(options)) {
       throw Error(ErrorCode::not_found,
-                  fmt::format("no ledger at {}: create one with `ledgerctl init` or point "
-                              "--db (LEDGER_DB) at an existing ledger",
-                              path));
+                  fmt::format("no ledger at {}: give the path of an existing ledger{}", path,
+                              options.read_only
+                                  ? " (a read-only open never creates one)"
+                                  : ", or set Options::create_if_missing to create one there"));
     }
     create_private_file(path);
     return;
@@ -90,8 +91,8 @@ void check_path(const std::string& path, const Options& options) {
 void prepare_new_ledger_file(const std::string& path, const Options& options) {
   if (!may_create(options)) {
     throw Error(ErrorCode::not_a_ledger,
-                fmt::format("{} is an empty file, not a ledger; create the ledger with `ledgerctl "
-                            "init` (or open with create_if_missing)",
+                fmt::format("{} is an empty file, not a ledger; to make it one, open it with "
+                            "Options::create_if_missing (and without read_only)",
                             path));
   }
   if (::chmod(path.c_str(), 0600) != 0) {

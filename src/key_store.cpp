@@ -193,7 +193,11 @@ std::vector<KeyRecord> list_keys(Impl& impl, const KeyFilter& filter) {
 PurgeReport purge_keys(Impl& impl, std::optional<std::int64_t> older_than_seconds) {
   std::int64_t retention = older_than_seconds.value_or(impl.options.rejection_retention_seconds);
   if (retention < 0) {
-    throw Error(ErrorCode::invalid_argument, "--older-than must be 0 or more seconds");
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("{} must be 0 or more seconds, got {}",
+                            older_than_seconds ? "purge_keys' older_than_seconds"
+                                               : "Options::rejection_retention_seconds",
+                            retention));
   }
   std::int64_t now = impl.now_ms();
   PurgeReport report;

@@ -76,8 +76,8 @@ int check_ledger_file(Db& db, const std::string& path, FileUse use) {
   if (application_id != kApplicationId || version == 0) {
     throw Error(ErrorCode::not_a_ledger,
                 fmt::format("{} is a SQLite database but not a ledger (application_id {:#x}, "
-                            "user_version {}); point --db at a ledger file or create one "
-                            "with `ledgerctl init` at a new path",
+                            "user_version {}); open a ledger file instead, or create a new "
+                            "ledger at a path of its own",
                             path, application_id, version));
   }
   if (version < 0) {

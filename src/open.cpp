@@ -18,8 +18,9 @@ namespace {
 void refuse_older_schema(int version, const std::string& path) {
   throw Error(ErrorCode::older_schema,
               fmt::format("{} has schema version {}, older than this build's {}; it was opened "
-                          "for reading, which never upgrades a file, so it was left unchanged: "
-                          "upgrade it first (`ledgerctl upgrade`, or open it once for writing)",
+                          "read-only (Options::read_only), which never upgrades a file, so it "
+                          "was left unchanged: upgrade it first by opening it once without "
+                          "read_only",
                           path, version, detail::latest_schema_version()));
 }
 

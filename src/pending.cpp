@@ -51,8 +51,8 @@ std::optional<Executed> check_hold_open(Impl& impl, const std::optional<Hold>& h
                                         std::int64_t seq, std::int64_t now) {
   if (!hold) {
     return rejected(Outcome::pending_not_found,
-                    fmt::format("no pending transfer with sequence {}; list them with `ledgerctl "
-                                "pending list`",
+                    fmt::format("no pending transfer with sequence {}; check the sequence "
+                                "against the list of pending transfers",
                                 seq));
   }
   if (hold->state == "posted") {

@@ -1,8 +1,9 @@
 // The JSON body of a response (stored on the key and replayed byte for byte): a flat object
-// of text and integer fields (and pre-serialized JSON values such as the error object), built on every money-moving call's hot path.
+// of text and integer fields (and pre-serialized JSON values such as the error object),
+// built on every money-moving call's hot path.
 //
-// It replaces a nlohmann::json object (one std::map node and key string per field) with one
-// small vector of entries, and dump() writes exactly the text that
+// Rather than a nlohmann::json object (one std::map node and key string per field) it holds
+// one small vector of entries, and dump() writes exactly the text that
 //   nlohmann::json(object).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
 // writes for the equivalent std::map-backed object: keys in std::string order, no spaces,
 // each text value escaped as nlohmann escapes it (plain printable ASCII is copied, anything

@@ -26,8 +26,9 @@ namespace ledger {
 namespace {
 
 // A one-shot wake-up. Not std::binary_semaphore: libstdc++'s spins and sched_yield()s
-// before it sleeps, and 8 spinning callers on 2 cores took CPU from the leader. Safe to
-// destroy as soon as acquire() returns: release() touches it only while holding its mutex.
+// before it sleeps, and when waiting callers outnumber the cores their spinning takes CPU
+// from the leader, whose commit they all wait for. Safe to destroy as soon as acquire()
+// returns: release() touches it only while holding its mutex.
 class Signal {
  public:
   void release() {
@@ -215,9 +216,9 @@ void SharedLedger::Impl::lead(Waiter& self) {
     Group group;
     {
       std::unique_lock lock(queue_mutex);
-      // Waits briefly for the callers the last group suggests are active: without it, 8
-      // threads split into alternating groups of about 4 (half of them are still being
-      // answered when the next leader starts), and each group costs a commit.
+      // Waits briefly for the callers the last group suggests are active: without it, the
+      // callers still being answered when the next leader starts miss its group, steady
+      // callers split into alternating half-size groups, and each group costs a commit.
       const std::size_t wanted = std::min(expected_callers, this->group.max_batch);
       if (queue.size() < wanted && this->group.max_wait.count() > 0) {
         arrivals.wait_for(lock, this->group.max_wait, [&] { return queue.size() >= wanted; });
@@ -245,8 +246,8 @@ void SharedLedger::Impl::lead(Waiter& self) {
       waiter.ready.release();
     });
     if (!own_booked) continue;  // more than max_batch callers were queued before ours
-    // Then the next leader. (Answering first measured better than waking it first: the
-    // callers queued meanwhile make its group bigger.)
+    // Then the next leader: answering the group first gives the callers that queue
+    // meanwhile time to join the next leader's group, which makes it bigger.
     if (next_leader) {
       next_leader->wake = Waiter::Wake::lead;
       next_leader->ready.release();

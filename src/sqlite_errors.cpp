@@ -43,8 +43,9 @@ void throw_translated(const SQLite::Exception& e, std::string_view what) {
                   extended);
     case SQLITE_NOTADB:
       throw Error(ErrorCode::not_a_ledger,
-                  fmt::format("{}: the file is not a SQLite database, so not a ledger; point "
-                              "at the right file or create one with `ledgerctl init`",
+                  fmt::format("{}: the file is not a SQLite database, so not a ledger; open "
+                              "the ledger's own file, or create a new ledger at a path of its "
+                              "own",
                               what),
                   extended);
     case SQLITE_CORRUPT:

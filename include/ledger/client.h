@@ -37,7 +37,8 @@ struct RetryPolicy {
 // Where the key of a money-moving call comes from when the caller gives none.
 enum class KeySource {
   client,  // a UUIDv7 made here (time-ordered, 74 random bits from OpenSSL's CSPRNG)
-  server,  // issued by the server (POST /v1/idempotency-keys), for --issued-keys-only servers
+  server,  // issued by the server (POST /v1/idempotency-keys), for servers that accept only
+           // issued keys
 };
 
 struct ClientOptions {

@@ -77,8 +77,9 @@ struct TransferRequest {
 };
 
 // Every outcome of a money-moving call, checked in this order. The class of an outcome
-// (see outcome_class) says whether it was stored with the key and which exit code the CLI
-// uses. The names are stable: they appear in stored responses.
+// (see outcome_class) says whether it was stored with the key, and so what a retry with
+// that key gets; tools map the class to their exit codes and HTTP statuses. The names are
+// stable: they appear in stored responses.
 enum class Outcome {
   created,  // executed now, or (with replayed=true) earlier
   // Business rejections: stored with the key, replayed on retry.

@@ -142,6 +142,9 @@ def bad_db(ctl):
                 continue  # init makes a ledger there: that is its job
             json_mode = ["--json"] if args[0] in ("verify", "stats") else []
             result = ctl.run(*args, *json_mode, db=path, prefix=prefix).expect_error(5)
+            if kind in ("missing", "plain_sqlite"):
+                check("ledgerctl init" in result.stderr and "--db" in result.stderr,
+                      f"a {kind} --db: say how to make a ledger or where to point", result)
             check(digest is None or file_digest(path) == digest,
                   f"the {kind} file must be left unchanged", result)
             check(sorted(os.listdir(ctl.workdir)) == listing or

@@ -133,6 +133,11 @@ def pending_steps(ctl):
     kinds = [(r["kind"], r["ref_sequence"]) for r in journal_rows(ctl)]
     check(kinds == [("transfer", None), ("transfer", None), ("reserve", None), ("post", 3),
                     ("reserve", None), ("void", 5)], f"journal rows: {kinds}")
+    # The engine's message names no command; ledgerctl adds the one that lists the holds.
+    missing = ctl.run(*post("p-unknown", 99)).expect(1)
+    check("no pending transfer with sequence 99" in missing.stderr and
+          "`ledgerctl pending list`" in missing.stderr,
+          "an unknown hold: say which command lists them", missing)
     ctl.ok("verify")
 
 
@@ -300,6 +305,8 @@ def issued_keys_only(ctl):
         outcome = json.loads(result.stdout.splitlines()[0]).get("outcome") \
             if args[0] == "batch" else json.loads(result.stdout)["error"]["code"]
         check(outcome == "key_unknown", "the made-up key is unknown", result)
+        check(args[0] == "batch" or "`ledgerctl key issue`" in result.stderr,
+              "an unknown key: say which command issues one", result)
         ctl.expect_unchanged(before, result)
     key = ctl.ok("key", "issue", "--principal", "pump:3", "--operation", "reserve").stdout
     ctl.run("--issued-keys-only", *reserve(key.strip(), "customer:1", "till:1", "1")).expect(0)

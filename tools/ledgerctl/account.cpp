@@ -7,9 +7,9 @@
 
 #include "account_output.h"
 #include "command.h"
-#include "context.h"
 #include "documents.h"
 #include "input.h"
+#include "ledger_file.h"
 #include "output.h"
 
 namespace ledgerctl {

@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "command.h"
-#include "context.h"
+#include "ledger_file.h"
 #include "output.h"
 
 namespace ledgerctl {

@@ -18,9 +18,10 @@
 #include <stdexcept>
 
 #include "batch_input.h"
+#include "cli_advice.h"
 #include "command.h"
-#include "context.h"
-#include "keyed.h"
+#include "ledger_file.h"
+#include "money_command.h"
 #include "output.h"
 
 namespace ledgerctl {
@@ -95,7 +96,8 @@ std::string summary_line(const std::vector<BatchItem>& items,
     const bool stored = ledger::outcome_class(cause.outcome) == ledger::OutcomeClass::rejected;
     return fmt::format(
         "ledgerctl: {}: line {} failed ({}: {}), so no item moved money; {}", counts,
-        items[*s.cause].line, ledger::to_string(cause.outcome), one_line(cause.message),
+        items[*s.cause].line, ledger::to_string(cause.outcome),
+        one_line(cause.message) + cli_advice(cause.outcome),
         stored ? "the outcomes are stored with their keys: a retry replays them, a new "
                  "attempt needs new keys"
                : "nothing was stored: fix that line and run the batch again with the same keys");

@@ -10,9 +10,9 @@
 #include <optional>
 
 #include "command.h"
-#include "context.h"
 #include "documents.h"
 #include "input.h"
+#include "ledger_file.h"
 #include "output.h"
 
 namespace ledgerctl {

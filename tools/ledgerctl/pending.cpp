@@ -10,9 +10,9 @@
 #include <optional>
 
 #include "command.h"
-#include "context.h"
 #include "input.h"
-#include "keyed.h"
+#include "ledger_file.h"
+#include "money_command.h"
 #include "output.h"
 
 namespace ledgerctl {
@@ -62,7 +62,7 @@ int run_reserve(const Globals& globals, const ReserveOptions& options) {
     request.timeout_seconds = parse_count("--timeout", *options.timeout_seconds, 1, kMaxSeconds);
   }
   ledger::Ledger ledger = open_existing(globals);
-  return print_keyed_result(globals, ledger.reserve(request));
+  return print_money_result(globals, ledger.reserve(request));
 }
 
 int run_post(const Globals& globals, const StepOptions& options) {
@@ -78,7 +78,7 @@ int run_post(const Globals& globals, const StepOptions& options) {
         parse_amount_of_row(ledger, "--amount", *options.amount, request.pending_sequence,
                             kListHint, "omit --amount to post the whole hold");
   }
-  return print_keyed_result(globals, ledger.post(request));
+  return print_money_result(globals, ledger.post(request));
 }
 
 int run_void(const Globals& globals, const StepOptions& options) {
@@ -88,7 +88,7 @@ int run_void(const Globals& globals, const StepOptions& options) {
   request.pending_sequence = parse_count("--pending", options.pending, 1);
   request.memo = options.memo;
   ledger::Ledger ledger = open_existing(globals);
-  return print_keyed_result(globals, ledger.void_pending(request));
+  return print_money_result(globals, ledger.void_pending(request));
 }
 
 ledger::PendingState parse_state(const std::string& text) {
@@ -191,7 +191,7 @@ int run_expire(const Globals& globals) {
   return kExitDone;
 }
 
-// --principal and --key, the options every keyed step has.
+// --principal and --key, the options every money command has.
 void add_key_options(CLI::App& command, std::string& principal, std::string& key) {
   command.add_option("--principal", principal, "who is asking, e.g. till:7")->required();
   command.add_option("--key", key, "idempotency key of this step (1..255 printable ASCII)")

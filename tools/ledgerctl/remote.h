@@ -26,9 +26,10 @@ namespace ledgerctl {
 
 // The remote commands, by group, as add_*_command in cli.h.
 using RemoteAction = std::function<int()>;
-void add_remote_keyed_commands(CLI::App& app, RemoteGlobals& globals, RemoteAction& chosen);
+void add_remote_money_commands(CLI::App& app, RemoteGlobals& globals, RemoteAction& chosen);
 void add_remote_batch_command(CLI::App& app, RemoteGlobals& globals, RemoteAction& chosen);
-void add_remote_read_commands(CLI::App& app, RemoteGlobals& globals, RemoteAction& chosen);
+void add_remote_key_and_account_commands(CLI::App& app, RemoteGlobals& globals,
+                                         RemoteAction& chosen);
 
 // Adds a remote subcommand whose help footer gives `examples` and recalls the remote
 // global options; choosing it on the command line makes `action` the chosen one.
@@ -38,8 +39,9 @@ CLI::App* add_remote_command(CLI::App& parent, const std::string& name,
 
 // Prints the answer of a money-moving request like the local command prints its
 // TransferResult (stdout: the body; stderr: retries, then the status line). Returns the
-// exit code; throws CliError for an answer that is not a keyed result (see keyed_result).
-int print_remote_keyed(const RemoteGlobals& globals, const ledger::Reply& reply,
-                       const std::string& what);
+// exit code; throws CliError for an answer that is not a money command's result (see
+// money_result).
+int print_remote_money_result(const RemoteGlobals& globals, const ledger::Reply& reply,
+                              const std::string& what);
 
 }  // namespace ledgerctl

@@ -55,7 +55,7 @@ std::vector<ledger::TransferResult> results_of(const ledger::Reply& reply, std::
     const int status = item.value("status", 0);
     const bool replayed = item.value("idempotent_replayed", false);
     const json& body = item.contains("body") ? item["body"] : json();
-    results.push_back(keyed_result(status, replayed, body.is_string() ? body.get<std::string>()
+    results.push_back(money_result(status, replayed, body.is_string() ? body.get<std::string>()
                                                                       : body.dump(),
                                    fmt::format("batch item {}", results.size() + 1)));
   }

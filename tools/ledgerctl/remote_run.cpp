@@ -94,9 +94,9 @@ int parse_and_run(int argc, char** argv) {
   app.fallthrough();
   app.require_subcommand(1);
   add_global_options(app, globals);
-  add_remote_keyed_commands(app, globals, chosen);
+  add_remote_money_commands(app, globals, chosen);
   add_remote_batch_command(app, globals, chosen);
-  add_remote_read_commands(app, globals, chosen);
+  add_remote_key_and_account_commands(app, globals, chosen);
   const bool json = json_requested(argc, argv);
   try {
     app.parse(argc, argv);

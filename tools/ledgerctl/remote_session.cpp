@@ -176,16 +176,16 @@ CliError failure_of(const ledger::Reply& reply, const std::string& what) {
                                what_to_do(reply)))};
 }
 
-ledger::TransferResult keyed_result(int status, bool replayed, const std::string& body,
+ledger::TransferResult money_result(int status, bool replayed, const std::string& body,
                                     const std::string& what) {
   ledger::Reply reply;
   reply.status = status;
   reply.replayed = replayed;
   reply.body = body;
-  return keyed_result(reply, what);
+  return money_result(reply, what);
 }
 
-ledger::TransferResult keyed_result(const ledger::Reply& reply, const std::string& what) {
+ledger::TransferResult money_result(const ledger::Reply& reply, const std::string& what) {
   const json body = parse_object(reply.body);
   ledger::TransferResult result;
   result.replayed = reply.replayed;

@@ -47,16 +47,16 @@ void check_principal(ledger::Client& client, const std::string& principal);
 // (outcome from error.code, differing field from error.param). Any other answer (401,
 // 403, 404, 409 or 429 or 5xx after the retries, no answer at all) throws CliError with
 // its exit code and the server's message. `what` names the request in that message.
-[[nodiscard]] ledger::TransferResult keyed_result(int status, bool replayed,
+[[nodiscard]] ledger::TransferResult money_result(int status, bool replayed,
                                                   const std::string& body,
                                                   const std::string& what);
 
-// keyed_result for a whole Reply; a failure message also says how many attempts were
+// money_result for a whole Reply; a failure message also says how many attempts were
 // made, why they were retried, and the key to retry with.
-[[nodiscard]] ledger::TransferResult keyed_result(const ledger::Reply& reply,
+[[nodiscard]] ledger::TransferResult money_result(const ledger::Reply& reply,
                                                   const std::string& what);
 
-// The CliError for an answer that is not what `what` needed (see keyed_result).
+// The CliError for an answer that is not what `what` needed (see money_result).
 [[nodiscard]] CliError failure_of(const ledger::Reply& reply, const std::string& what);
 
 // One stderr line when retries happened: how many attempts, and why each retry.

@@ -7,9 +7,9 @@
 #include <optional>
 
 #include "command.h"
-#include "context.h"
 #include "input.h"
-#include "keyed.h"
+#include "ledger_file.h"
+#include "money_command.h"
 
 namespace ledgerctl {
 namespace {
@@ -36,7 +36,7 @@ int run_reverse(const Globals& globals, const ReverseOptions& options) {
                             "find the sale with `ledgerctl journal`",
                             "omit --amount to refund everything not refunded yet");
   }
-  return print_keyed_result(globals, ledger.reverse(request));
+  return print_money_result(globals, ledger.reverse(request));
 }
 
 }  // namespace

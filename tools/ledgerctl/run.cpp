@@ -12,8 +12,8 @@
 #include <exception>
 
 #include "cli.h"
-#include "context.h"
 #include "failure.h"
+#include "ledger_file.h"
 #include "output.h"
 #include "remote.h"
 

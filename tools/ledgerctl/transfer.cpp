@@ -8,9 +8,9 @@
 #include <memory>
 
 #include "command.h"
-#include "context.h"
 #include "input.h"
-#include "keyed.h"
+#include "ledger_file.h"
+#include "money_command.h"
 
 namespace ledgerctl {
 namespace {
@@ -41,7 +41,7 @@ ledger::TransferRequest request_from(const TransferOptions& options) {
 int run_transfer(const Globals& globals, const TransferOptions& options) {
   const ledger::TransferRequest request = request_from(options);  // usage errors first
   ledger::Ledger ledger = open_existing(globals);
-  return print_keyed_result(globals, ledger.transfer(request));
+  return print_money_result(globals, ledger.transfer(request));
 }
 
 }  // namespace

@@ -20,11 +20,19 @@
 namespace {
 
 // Errors that mean the file is not a usable ledger exit 5; others (permissions, busy) 1.
+// The engine words its advice for a library caller (e.g. Options::create_if_missing);
+// ledgerd, which never creates a ledger, names the commands that help its operator.
 int open_failure(const ledgerd::ServerOptions& options, const ledger::Error& error) {
+  if (error.code() == ledger::ErrorCode::not_found) {
+    std::fprintf(stderr,
+                 "ledgerd: no ledger at %s: make one with `ledgerctl --db %s init`, or give "
+                 "--db the path of an existing ledger\n",
+                 options.db_path.c_str(), options.db_path.c_str());
+    return ledgerd::kExitNotALedger;
+  }
   std::fprintf(stderr, "ledgerd: cannot open the ledger %s: %s\n", options.db_path.c_str(),
                error.what());
   switch (error.code()) {
-    case ledger::ErrorCode::not_found:
     case ledger::ErrorCode::not_a_ledger:
     case ledger::ErrorCode::corrupt:
     case ledger::ErrorCode::newer_schema:

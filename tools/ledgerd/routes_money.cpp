@@ -7,8 +7,8 @@
 #include "auth.h"
 #include "http_errors.h"
 #include "idempotency_header.h"
-#include "keyed_response.h"
 #include "money_request.h"
+#include "money_response.h"
 #include "output.h"
 #include "request_log.h"
 #include "request_parsing.h"
@@ -42,10 +42,10 @@ void post_transfer(Service& service, const httplib::Request& req, httplib::Respo
   auto replayed =
       service.readers.with_reader([&](ledger::Ledger& reader) { return reader.replay(request); });
   if (replayed) {
-    send_keyed_result(service, res, std::move(*replayed));
+    send_money_result(service, res, std::move(*replayed));
     return;
   }
-  send_keyed_result(service, res,
+  send_money_result(service, res,
                     timed_write(service, [&] { return service.writer.transfer(request); }));
 }
 

@@ -13,8 +13,8 @@
 
 #include "auth.h"
 #include "http_errors.h"
-#include "keyed_response.h"
 #include "money_request.h"
+#include "money_response.h"
 #include "request_parsing.h"
 #include "routes.h"
 
@@ -38,10 +38,10 @@ void post_reserve(Service& service, const httplib::Request& req, httplib::Respon
   auto replayed =
       service.readers.with_reader([&](ledger::Ledger& reader) { return reader.replay(request); });
   if (replayed) {
-    send_keyed_result(service, res, std::move(*replayed));
+    send_money_result(service, res, std::move(*replayed));
     return;
   }
-  send_keyed_result(service, res, timed_write(service, [&] {
+  send_money_result(service, res, timed_write(service, [&] {
                       return service.writer.with_ledger(
                           [&](ledger::Ledger& ledger) { return ledger.reserve(request); });
                     }));
@@ -102,10 +102,10 @@ void on_row(Service& service, const httplib::Request& req, httplib::Response& re
   auto replayed = service.readers.with_reader(
       [&](ledger::Ledger& reader) { return reader.replay(checked_request(reader)); });
   if (replayed) {
-    send_keyed_result(service, res, std::move(*replayed));
+    send_money_result(service, res, std::move(*replayed));
     return;
   }
-  send_keyed_result(service, res, timed_write(service, [&] {
+  send_money_result(service, res, timed_write(service, [&] {
                       return service.writer.with_ledger([&](ledger::Ledger& ledger) {
                         return perform(ledger, checked_request(ledger));
                       });

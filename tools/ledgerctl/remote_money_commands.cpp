@@ -9,7 +9,7 @@
 #include <optional>
 
 #include "input.h"
-#include "keyed.h"
+#include "money_command.h"
 #include "output.h"
 #include "remote.h"
 
@@ -53,7 +53,7 @@ int run_transfer(const RemoteGlobals& globals, const MoveOptions& options) {
   ledger::Client client = connect(globals);
   check_principal(client, options.principal);
   call.key = key_or_new(client, globals, options.key, "transfer");
-  return print_remote_keyed(globals, client.transfer(call), "transfer");
+  return print_remote_money_result(globals, client.transfer(call), "transfer");
 }
 
 int run_reserve(const RemoteGlobals& globals, const MoveOptions& options) {
@@ -65,7 +65,7 @@ int run_reserve(const RemoteGlobals& globals, const MoveOptions& options) {
   ledger::Client client = connect(globals);
   check_principal(client, options.principal);
   call.transfer.key = key_or_new(client, globals, options.key, "reserve");
-  return print_remote_keyed(globals, client.reserve(call), "pending reserve");
+  return print_remote_money_result(globals, client.reserve(call), "pending reserve");
 }
 
 // post, void and reverse: a step on journal row --pending / --transfer. A partial
@@ -79,11 +79,12 @@ int run_step(const RemoteGlobals& globals, const StepOptions& options, const cha
   ledger::Client client = connect(globals);
   check_principal(client, options.principal);
   call.key = key_or_new(client, globals, options.key, operation);
-  if (operation == "post") return print_remote_keyed(globals, client.post(call), "pending post");
+  if (operation == "post")
+    return print_remote_money_result(globals, client.post(call), "pending post");
   if (operation == "void") {
-    return print_remote_keyed(globals, client.void_pending(call), "pending void");
+    return print_remote_money_result(globals, client.void_pending(call), "pending void");
   }
-  return print_remote_keyed(globals, client.reverse(call), "reverse");
+  return print_remote_money_result(globals, client.reverse(call), "reverse");
 }
 
 void add_key_options(CLI::App& command, std::string& principal, std::string& key) {
@@ -104,16 +105,14 @@ void add_move_options(CLI::App& command, MoveOptions& options) {
   command.add_option("--currency", options.currency, "ISO 4217 code of both accounts")
       ->type_name("CUR")
       ->required();
-  command.add_option("--memo", options.memo, "free text stored in the journal")
-      ->type_name("TEXT");
+  command.add_option("--memo", options.memo, "free text stored in the journal")->type_name("TEXT");
 }
 
 void add_step_options(CLI::App& command, StepOptions& options, const char* option,
                       const char* what) {
   add_key_options(command, options.principal, options.key);
   command.add_option(option, options.sequence, what)->type_name("SEQ")->required();
-  command.add_option("--memo", options.memo, "free text stored in the journal")
-      ->type_name("TEXT");
+  command.add_option("--memo", options.memo, "free text stored in the journal")->type_name("TEXT");
 }
 
 void add_pending(CLI::App& app, RemoteGlobals& globals, RemoteAction& chosen) {
@@ -133,8 +132,8 @@ void add_pending(CLI::App& app, RemoteGlobals& globals, RemoteAction& chosen) {
   auto post = std::make_shared<StepOptions>();
   CLI::App* post_command = add_remote_command(
       *group, "post", "Capture a hold: all of it, or --amount less.",
-      "  ledgerctl --remote http://10.0.0.5:8080 pending post --pending 12 --amount 61.40",
-      chosen, [&globals, post] { return run_step(globals, *post, "--pending", "post"); });
+      "  ledgerctl --remote http://10.0.0.5:8080 pending post --pending 12 --amount 61.40", chosen,
+      [&globals, post] { return run_step(globals, *post, "--pending", "post"); });
   add_step_options(*post_command, *post, "--pending", "journal sequence of the reserve");
   post_command
       ->add_option("--amount", post->amount,
@@ -150,13 +149,13 @@ void add_pending(CLI::App& app, RemoteGlobals& globals, RemoteAction& chosen) {
 
 }  // namespace
 
-int print_remote_keyed(const RemoteGlobals& globals, const ledger::Reply& reply,
-                       const std::string& what) {
+int print_remote_money_result(const RemoteGlobals& globals, const ledger::Reply& reply,
+                              const std::string& what) {
   report_retries(reply);
-  return print_keyed_result(globals.output, keyed_result(reply, what));
+  return print_money_result(globals.output, money_result(reply, what));
 }
 
-void add_remote_keyed_commands(CLI::App& app, RemoteGlobals& globals, RemoteAction& chosen) {
+void add_remote_money_commands(CLI::App& app, RemoteGlobals& globals, RemoteAction& chosen) {
   auto transfer = std::make_shared<MoveOptions>();
   CLI::App* transfer_command = add_remote_command(
       app, "transfer",

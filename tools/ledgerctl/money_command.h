@@ -1,6 +1,7 @@
-// What the keyed (exactly-once) commands share: transfer, pending reserve|post|void,
-// reverse and batch. Their result is an engine Outcome, whose class decides the exit code;
-// stdout carries the stored response body, byte for byte, and stderr says what happened.
+// What the money commands share: transfer, pending reserve|post|void, reverse and batch,
+// each run exactly once per (principal, key). Their result is an engine Outcome, whose class
+// decides the exit code; stdout carries the stored response body, byte for byte, and stderr
+// says what happened.
 #pragma once
 
 #include <cstdint>
@@ -22,15 +23,15 @@ namespace ledgerctl {
 // not parse; null when empty).
 [[nodiscard]] nlohmann::ordered_json body_json(const std::string& body);
 
-// The --json wrapper of one keyed result: {"replayed","outcome","outcome_class",
-// "exit_code","sequence","message","differing_field","response"}.
+// The --json wrapper of one money command's result: {"replayed","outcome",
+// "outcome_class","exit_code","sequence","message","differing_field","response"}.
 [[nodiscard]] nlohmann::ordered_json wrapper_json(const ledger::TransferResult& result,
                                                   int exit_code);
 
-// Prints a keyed command's result: the body (or, with --json, the wrapper) on stdout, then
+// Prints a money command's result: the body (or, with --json, the wrapper) on stdout, then
 // one status line on stderr (executed, replayed, rejected, conflict or malformed).
 // Returns the exit code.
-int print_keyed_result(const Globals& globals, const ledger::TransferResult& result);
+int print_money_result(const Globals& globals, const ledger::TransferResult& result);
 
 // Parses an --amount that is in the currency of journal row `sequence` (a hold to post, a
 // transfer to refund). Throws CliError (exit 2) when there is no such row (its currency,

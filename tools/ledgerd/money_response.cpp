@@ -1,4 +1,4 @@
-#include "keyed_response.h"
+#include "money_response.h"
 
 #include <fmt/format.h>
 
@@ -22,7 +22,7 @@ void count(Service& service, const ledger::TransferResult& result, const ApiErro
 
 }  // namespace
 
-void send_keyed_result(Service& service, httplib::Response& res,
+void send_money_result(Service& service, httplib::Response& res,
                        const ledger::TransferResult& result) {
   current_request().replayed = result.replayed;
   if (!stored(result)) {

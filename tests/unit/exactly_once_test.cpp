@@ -122,8 +122,8 @@ TEST_CASE("client-supplied keys are recorded on first use, or refused by policy"
 }
 
 TEST_CASE("a key issued for another operation is refused") {
-  // Only "transfer" can be issued today, so store a key of a future operation by hand,
-  // exactly as a later version of issue_key would.
+  // A key issued for an operation this build does not know ("refund"), stored by hand as
+  // a later version of issue_key would store it: a transfer must not use it either.
   Fixture f;
   sqlite3* raw = nullptr;
   REQUIRE(sqlite3_open(f.dir.file("l.db").c_str(), &raw) == SQLITE_OK);

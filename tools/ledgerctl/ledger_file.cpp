@@ -1,4 +1,4 @@
-#include "context.h"
+#include "ledger_file.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "cli_advice.h"
 #include "input.h"
 #include "output.h"
 
@@ -137,9 +138,10 @@ ledger::Ledger open_or_create(const Globals& globals) {
 
 CliError translate(const ledger::Error& error, const std::string& db_path,
                    const std::string& command) {
-  // The engine's messages already name the file, the problem and the fix; the CLI adds
-  // only what is specific to it (where to find the usage) and the exit code.
-  const std::string what = one_line(error.what());
+  // The engine's messages already name the file, the problem and the fix in the library's
+  // terms; the CLI adds what is specific to it (its command for the fix, where to find the
+  // usage) and the exit code.
+  const std::string what = one_line(error.what()) + cli_advice(error.code());
   switch (error.code()) {
     case ledger::ErrorCode::invalid_argument:
       return {kExitUsage, fmt::format("{}; see `ledgerctl {} --help`", what, command)};

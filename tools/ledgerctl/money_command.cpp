@@ -1,7 +1,8 @@
-#include "keyed.h"
+#include "money_command.h"
 
 #include <fmt/format.h>
 
+#include "cli_advice.h"
 #include "input.h"
 #include "output.h"
 
@@ -15,10 +16,11 @@ std::string sequence_text(const ledger::TransferResult& result) {
 }
 
 // The stderr line that says what happened. The engine's messages for conflicts and
-// malformed requests already say what to do; rejections get the rule for retries added.
+// malformed requests already say what to do (ledgerctl adds its command for it, if any);
+// rejections get the rule for retries added.
 std::string status_line(const ledger::TransferResult& result) {
   const std::string outcome = ledger::to_string(result.outcome);
-  const std::string message = one_line(result.message);
+  const std::string message = one_line(result.message) + cli_advice(result.outcome);
   const std::string replay = "ledgerctl: replayed: stored response of an earlier execution";
   switch (ledger::outcome_class(result.outcome)) {
     case ledger::OutcomeClass::done:
@@ -91,7 +93,7 @@ json wrapper_json(const ledger::TransferResult& result, int exit_code) {
           {"response", body_json(result.body)}};
 }
 
-int print_keyed_result(const Globals& globals, const ledger::TransferResult& result) {
+int print_money_result(const Globals& globals, const ledger::TransferResult& result) {
   const int exit_code = exit_code_for(ledger::outcome_class(result.outcome));
   if (globals.json) {
     print_json(wrapper_json(result, exit_code));

@@ -94,7 +94,8 @@ int run_show(const RemoteGlobals& globals, const std::string& code) {
 
 }  // namespace
 
-void add_remote_read_commands(CLI::App& app, RemoteGlobals& globals, RemoteAction& chosen) {
+void add_remote_key_and_account_commands(CLI::App& app, RemoteGlobals& globals,
+                                         RemoteAction& chosen) {
   CLI::App* key = app.add_subcommand("key", "Issue idempotency keys on the server.");
   key->require_subcommand(1);
   auto issue = std::make_shared<IssueOptions>();
@@ -113,10 +114,10 @@ void add_remote_read_commands(CLI::App& app, RemoteGlobals& globals, RemoteActio
   CLI::App* account = app.add_subcommand("account", "Show an account through the server.");
   account->require_subcommand(1);
   auto code = std::make_shared<std::string>();
-  CLI::App* show = add_remote_command(
-      *account, "show", "Show one account and its balance.",
-      "  ledgerctl --remote http://10.0.0.5:8080 account show till:7 --json", chosen,
-      [&globals, code] { return run_show(globals, *code); });
+  CLI::App* show =
+      add_remote_command(*account, "show", "Show one account and its balance.",
+                         "  ledgerctl --remote http://10.0.0.5:8080 account show till:7 --json",
+                         chosen, [&globals, code] { return run_show(globals, *code); });
   show->add_option("CODE", *code, "the account's code")->type_name("CODE")->required();
 }
 

@@ -15,7 +15,7 @@
 namespace ledgerd {
 
 // Writes `result` to `res` and counts it (replays, conflicts) in the metrics and the log.
-void send_keyed_result(Service& service, httplib::Response& res,
+void send_money_result(Service& service, httplib::Response& res,
                        const ledger::TransferResult& result);
 
 // One item of POST /v1/batches' answer: {"status","idempotent_replayed","body"} with the
