@@ -164,7 +164,7 @@ void run_operation_replays(const Config& config, Report& report) {
       // Rotated, as the transfer replays' sides are: none always follows the same one.
       for (int at = 0; at < count; ++at) {
         ReplaySide& side = sides[static_cast<std::size_t>((round + at) % count)];
-        side.done += run_for(config.round_seconds, side.replay_next);
+        side.done += run_for(config.replay_operation_seconds, side.replay_next);
       }
     }
     report.add("replay_operation_keys", static_cast<double>(config.replay_operation_keys), "keys");
