@@ -1,6 +1,7 @@
 // The bare-SQLite baselines: the minimum comparable work done with hand-prepared
-// statements on the C API, with the SAME pragmas as the engine's connections, so that a
-// ratio engine/bare measures the engine's overhead and not the disk or the machine.
+// statements on the C API, with the SAME connection settings as the engine's connections
+// (set by the engine's own functions, src/connection_settings.h), so that a ratio
+// engine/bare measures the engine's overhead and not the disk or the machine.
 #pragma once
 
 #include <sqlite3.h>
@@ -15,19 +16,19 @@
 
 namespace bench {
 
-// Applies the engine's per-connection pragmas (see apply_engine_pragmas in bare.cpp:
-// keep it in step with src/).
-void apply_engine_pragmas(sqlite3* db, ledger::Durability durability, int busy_timeout_ms);
+// Gives `db` SQLite's own busy timeout, then the engine's connection settings: WAL and the
+// pragmas of Ledger::open, applied by the engine's functions themselves.
+void apply_engine_settings(sqlite3* db, ledger::Durability durability, int busy_timeout_ms);
 
-// Opens `path` with `flags` (SQLITE_OPEN_NOMUTEX is added) and the engine's pragmas, with
+// Opens `path` with `flags` (SQLITE_OPEN_NOMUTEX is added) and the engine's settings, with
 // extended result codes. Throws std::runtime_error naming `who` and the path if it cannot.
-[[nodiscard]] sqlite3* open_with_engine_pragmas(const std::string& path, int flags,
-                                                ledger::Durability durability,
-                                                int busy_timeout_ms, const char* who);
+[[nodiscard]] sqlite3* open_with_engine_settings(const std::string& path, int flags,
+                                                 ledger::Durability durability, int busy_timeout_ms,
+                                                 const char* who);
 
 class BareDb {
  public:
-  // Opens (creating) `path` with the engine's pragmas and the baseline tables:
+  // Opens (creating) `path` with the engine's settings and the baseline tables:
   //   bare_commit    (id INTEGER PRIMARY KEY, k BLOB, amount INTEGER)    one row per commit
   //   bare_keys      (k BLOB PRIMARY KEY, n INTEGER) WITHOUT ROWID       16-byte random keys
   //   bare_responses (k BLOB PRIMARY KEY, body TEXT) WITHOUT ROWID       keys with a body

@@ -28,6 +28,11 @@ struct Config {
   // it grows, and a count derived from a timing would make the ratio depend on that timing.
   int batch_commits_per_round = 100;
   std::int64_t replay_keys = 100'000;  // completed keys the replays pick from
+  // Replays of every operation: completed keys of each of transfer, reserve, post, void and
+  // reverse, on a file of their own (which holds 6 times as many keys: each post and each
+  // void needs a reserve of its own).
+  std::int64_t replay_operation_keys = 20'000;
+  double replay_operation_seconds = 1.0;  // per operation per round
   // Replays by this many threads at once, each with its own Ledger (connection) on the file:
   // pgbench's 8 clients, for tools/bench-postgres.sh. Not part of ratio_replay.
   int replay_threads = 8;
@@ -59,6 +64,8 @@ inline Config Config::quick_run() {
   c.round_seconds = 0.75;
   c.batch_commits_per_round = 20;
   c.replay_keys = 10'000;
+  c.replay_operation_keys = 2'000;
+  c.replay_operation_seconds = 0.3;
   c.latency_seconds = 2.0;
   c.contention_seconds = 1.5;
   c.group_seconds = 0.75;

@@ -1,5 +1,6 @@
 // ledger-bench: how fast the engine books transfers, as ratios to bare SQLite doing the
-// minimum comparable work in the same run with the same pragmas. See README-section.md.
+// minimum comparable work in the same run with the same connection settings. See
+// README-section.md.
 //
 //   ledger-bench [--quick] [--json] [--scenario NAME]... [--db-dir DIR] [--durability D]
 #include <fmt/chrono.h>

@@ -2,6 +2,7 @@
 #include <stdexcept>
 
 #include "bare.h"
+#include "replay_operations.h"
 #include "replay_query.h"
 #include "scenarios.h"
 #include "workload.h"
@@ -42,21 +43,6 @@ std::vector<Key16> store_bare_responses(BareDb& bare, KeyGen& keys, std::int64_t
   }
   return all;
 }
-
-// Walks `items` round and round from `start`.
-class Cycle {
- public:
-  explicit Cycle(std::size_t size, std::size_t start = 0) : size_(size), next_(start % size) {}
-  std::size_t next() {
-    std::size_t at = next_;
-    next_ = next_ + 1 == size_ ? 0 : next_ + 1;
-    return at;
-  }
-
- private:
-  std::size_t size_;
-  std::size_t next_;
-};
 
 // Replays random completed keys from `threads` threads, each with its own Ledger on the
 // file, for `seconds`: the engine's answer to pgbench's many clients (readers of one WAL
@@ -154,6 +140,7 @@ void run_replay(const Config& config, Report& report) {
   }
   remove_db(config, bare_path);
   remove_db(config, engine_path);
+  run_operation_replays(config, report);
 }
 
 namespace {

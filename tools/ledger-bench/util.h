@@ -3,6 +3,7 @@
 
 #include <array>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <random>
@@ -57,6 +58,22 @@ std::vector<Item> shuffled_copy(const std::vector<Item>& items, KeyGen& keys) {
   for (std::size_t i : order) copy.push_back(items[i]);
   return copy;
 }
+
+// Walks the indexes of `size` items round and round from `start`: how the replay scenario
+// goes through its shuffled copies.
+class Cycle {
+ public:
+  explicit Cycle(std::size_t size, std::size_t start = 0) : size_(size), next_(start % size) {}
+  std::size_t next() {
+    std::size_t at = next_;
+    next_ = next_ + 1 == size_ ? 0 : next_ + 1;
+    return at;
+  }
+
+ private:
+  std::size_t size_;
+  std::size_t next_;
+};
 
 // What a timed loop did: items done (transfers, rows, lookups) and the seconds it took.
 struct Throughput {
