@@ -27,6 +27,7 @@
 #include "ledger/error.h"
 #include "ledger/money.h"
 #include "ledger/types.h"
+#include "ledger/version.h"
 
 struct sqlite3;
 
