@@ -21,12 +21,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 
 namespace ledger::detail {
 namespace {
 
-enum class Action { none, abort_process, exit_process, sigkill, stop };
+enum class Action { none, abort_process, exit_process, sigkill, stop, throw_exception };
 
 struct Armed {
   std::string name;
@@ -37,7 +38,7 @@ struct Armed {
 // A misspelt spec must not silently arm nothing: the crash test that set it would then
 // pass without ever crashing. Refusing loudly makes the typo visible at the first hit.
 [[noreturn]] void refuse(const char* spec) {
-  std::fprintf(stderr, "LEDGER_FAILPOINT='%s' is not <name>:<abort|exit|sigkill|stop>[:<nth>]\n",
+  std::fprintf(stderr, "LEDGER_FAILPOINT='%s' is not <name>:<abort|exit|sigkill|stop|throw>[:<nth>]\n",
                spec);
   ::_exit(2);
 }
@@ -58,6 +59,7 @@ Armed parse_armed() {
   if (action == "exit") armed.action = Action::exit_process;
   if (action == "sigkill") armed.action = Action::sigkill;
   if (action == "stop") armed.action = Action::stop;
+  if (action == "throw") armed.action = Action::throw_exception;
   if (armed.action == Action::none) refuse(spec);
   return armed;
 }
@@ -91,6 +93,8 @@ void failpoint(const char* name) {
     case Action::stop:
       ::raise(SIGSTOP);
       return;
+    case Action::throw_exception:
+      throw std::runtime_error(std::string("failpoint ") + name + " threw");
     case Action::none:
       return;
   }
