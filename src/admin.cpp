@@ -11,7 +11,6 @@
 
 #include "clock.h"
 #include "impl.h"
-#include "migrations.h"
 #include "sqlite_errors.h"
 
 namespace ledger {
@@ -67,7 +66,9 @@ Stats Ledger::stats() {
     stats.newest_key_ms = optional_value(db, "SELECT max(created_at) FROM idempotency_keys");
     stats.file_bytes = file_size(impl_->path);
     stats.wal_bytes = file_size(impl_->path + "-wal");
-    stats.schema_version = detail::latest_schema_version();
+    // The file's own version, not this build's newest: another process running a newer
+    // library may have migrated the file since this Ledger opened it.
+    stats.schema_version = static_cast<int>(count(db, "PRAGMA user_version", 0));
     return stats;
   });
 }

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "ledger/version.h"
 #include "migrations.h"
 #include "test_support.h"
 #include "version_1_ledger.h"
@@ -92,6 +93,21 @@ TEST_CASE("reopening an existing ledger keeps its data and applies no migration 
   Ledger again = Ledger::open(path);
   CHECK(again.list_accounts().size() == 3);
   CHECK(raw_sql(path, "PRAGMA user_version") == kLatestVersion);
+}
+
+TEST_CASE("stats show the file's own format version, also one a newer library wrote later") {
+  // Goal: Stats::schema_version (ledgerctl stats' file_format_version) is read from the
+  // file, not this build's newest. Method: while a Ledger is open, another connection sets
+  // the file's user_version as a newer library's migration would.
+  TempDir dir;
+  auto path = dir.file("format.db");
+  Ledger ledger = Ledger::open(path);
+  CHECK(ledger.stats().schema_version == file_format_version());
+  CHECK(std::to_string(ledger.stats().schema_version) == kLatestVersion);
+  const int newer = file_format_version() + 1;
+  raw_sql(path, fmt::format("PRAGMA user_version = {}", newer));
+  CHECK(raw_sql(path, "PRAGMA user_version") == std::to_string(newer));
+  CHECK(ledger.stats().schema_version == newer);
 }
 
 TEST_CASE("a missing file is refused when creation is off") {
