@@ -7,11 +7,13 @@ Method: a store ledger made with ledgerctl, one ledgerd on 127.0.0.1:0, http.cli
 """
 
 import re
+import subprocess
 import sys
 import time
 
 from ledgerd_harness import (Server, check, run_cases, scaled_timeout, store_ledger,
                              transfer_body, Ledger)
+from source_versions import source_versions, version_line  # tests/cli/source_versions.py
 
 
 def executed_and_replayed(ledgerctl, ledgerd, workdir):
@@ -324,6 +326,23 @@ def reads(ledgerctl, ledgerd, workdir):
               service["version"], str(service))
 
 
+def versions(ledgerctl, ledgerd, workdir):
+    """`ledgerd --version` prints the library, C ABI and file format versions and exits 0
+    without a ledger; GET /v1 announces the library's version, the C ABI version and the
+    served file's format version. The numbers come from the source tree, not the test."""
+    expected = source_versions()
+    proc = subprocess.run([ledgerd, "--version"], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, timeout=scaled_timeout(30))
+    check(proc.returncode == 0 and proc.stdout == version_line("ledgerd") + "\n" and
+          proc.stderr == "", f"ledgerd --version exited {proc.returncode}, printed "
+          f"{proc.stdout!r} {proc.stderr!r}; expected {version_line('ledgerd')!r}")
+    ledger = store_ledger(ledgerctl, workdir)
+    with Server(ledgerd, ledger.db) as server:
+        service = server.request("GET", "/v1", ledger.tokens["till7"]).expect(200).json()
+        announced = {name: service.get(name) for name in expected}
+        check(announced == expected, f"GET /v1 announces {announced}, expected {expected}")
+
+
 METRIC_LINE = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? [-+0-9.eEinfNa]+$')
 
 
@@ -398,6 +417,7 @@ CASES = {
     "batches": batches,
     "reads": reads,
     "metrics_and_log": metrics_and_log,
+    "versions": versions,
 }
 
 if __name__ == "__main__":

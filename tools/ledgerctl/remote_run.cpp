@@ -9,6 +9,7 @@
 #include "failure.h"
 #include "output.h"
 #include "remote.h"
+#include "version_line.h"
 
 namespace ledgerctl {
 namespace {
@@ -68,6 +69,7 @@ void add_global_options(CLI::App& app, RemoteGlobals& globals) {
       ->type_name("S");
   app.add_option("--max-attempts", globals.max_attempts, "attempts per operation (default 8)")
       ->type_name("N");
+  add_version_flag(app, "ledgerctl");
 }
 
 // A local-only command word, named as such rather than as unknown.

@@ -16,6 +16,7 @@
 #include "ledger_file.h"
 #include "output.h"
 #include "remote.h"
+#include "version_line.h"
 
 namespace ledgerctl {
 namespace {
@@ -64,6 +65,7 @@ const CLI::Option* add_global_options(CLI::App& app, Globals& globals) {
       ->type_name("MS");
   app.add_flag("--issued-keys-only", globals.issued_keys_only,
                "accept only keys issued by `key issue`; any other key is refused (exit 3)");
+  add_version_flag(app, "ledgerctl");
   return db;
 }
 

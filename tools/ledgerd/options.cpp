@@ -7,6 +7,8 @@
 #include <iostream>
 #include <map>
 
+#include "version_line.h"
+
 namespace ledgerd {
 namespace {
 
@@ -82,6 +84,7 @@ ParsedOptions parse_options(int argc, char** argv) {
   ParsedOptions parsed;
   std::string listen;
   add_options(app, parsed.options, listen);
+  ledgerctl::add_version_flag(app, "ledgerd");
   try {
     app.parse(argc, argv);
     parse_listen(listen, parsed.options);
