@@ -67,7 +67,8 @@ Stats Ledger::stats() {
     stats.newest_key_ms = optional_value(db, "SELECT max(created_at) FROM idempotency_keys");
     stats.file_bytes = file_size(impl_->path);
     stats.wal_bytes = file_size(impl_->path + "-wal");
-    stats.schema_version = detail::latest_schema_version();
+    // The file's own format version, as recorded in it (an open file is at this build's).
+    stats.schema_version = static_cast<int>(optional_value(db, "PRAGMA user_version").value_or(0));
     return stats;
   });
 }

@@ -175,6 +175,7 @@ int run_stats(const Globals& globals) {
   if (globals.json) {
     print_json({{"path", ledger.path()},
                 {"schema_version", s.schema_version},
+                {"file_format_version", s.schema_version},
                 {"accounts", s.accounts},
                 {"journal_rows", s.journal_rows},
                 {"keys_issued", s.keys_issued},
@@ -190,7 +191,7 @@ int run_stats(const Globals& globals) {
     return kExitDone;
   }
   print_fields({{"ledger", ledger.path()},
-                {"schema version", std::to_string(s.schema_version)},
+                {"file format version", std::to_string(s.schema_version)},
                 {"accounts", std::to_string(s.accounts)},
                 {"journal rows", std::to_string(s.journal_rows)},
                 {"keys issued (unused)", std::to_string(s.keys_issued)},

@@ -9,6 +9,7 @@
 #include "failure.h"
 #include "output.h"
 #include "remote.h"
+#include "version_line.h"
 
 namespace ledgerctl {
 namespace {
@@ -92,6 +93,7 @@ int parse_and_run(int argc, char** argv) {
   CLI::App app{kDescription, "ledgerctl"};
   app.footer(kFooter);
   app.fallthrough();
+  app.set_version_flag("--version", version_line("ledgerctl"), kVersionHelp);
   app.require_subcommand(1);
   add_global_options(app, globals);
   add_remote_money_commands(app, globals, chosen);

@@ -16,6 +16,7 @@
 #include "ledger_file.h"
 #include "output.h"
 #include "remote.h"
+#include "version_line.h"
 
 namespace ledgerctl {
 namespace {
@@ -80,6 +81,7 @@ int parse_and_run(int argc, char** argv) {
   CLI::App app{kDescription, "ledgerctl"};
   app.footer(kFooter);
   app.fallthrough();  // inherited by every subcommand: global options work after it
+  app.set_version_flag("--version", version_line("ledgerctl"), kVersionHelp);
   app.require_subcommand(1);
   const CLI::Option* db_option = add_global_options(app, globals);
   add_admin_commands(app, globals, chosen);

@@ -11,6 +11,7 @@
 #include "http_server.h"
 #include "ledger/error.h"
 #include "ledger/shared_ledger.h"
+#include "ledger/version.h"
 #include "metrics.h"
 #include "options.h"
 #include "reader_pool.h"
@@ -68,7 +69,7 @@ int run(const ledgerd::ServerOptions& options) {
       *writer,
       *readers,
       metrics,
-      {LEDGERD_VERSION, writer_options.allow_client_keys, writer_options.key_ttl_seconds,
+      {ledger::version(), writer_options.allow_client_keys, writer_options.key_ttl_seconds,
        writer_options.rejection_retention_seconds}};
   return ledgerd::serve(options, service);
 }

@@ -1,4 +1,5 @@
 #include "options.h"
+#include "version_line.h"
 
 #include <fmt/format.h>
 
@@ -81,6 +82,7 @@ ParsedOptions parse_options(int argc, char** argv) {
       "  ledgerd --db store.db --listen 127.0.0.1:8080"};
   ParsedOptions parsed;
   std::string listen;
+  app.set_version_flag("--version", ledgerctl::version_line("ledgerd"), ledgerctl::kVersionHelp);
   add_options(app, parsed.options, listen);
   try {
     app.parse(argc, argv);

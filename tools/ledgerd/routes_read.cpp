@@ -8,6 +8,7 @@
 #include "auth.h"
 #include "documents.h"
 #include "http_errors.h"
+#include "ledger/version.h"
 #include "output.h"
 #include "request_log.h"
 #include "request_parsing.h"
@@ -26,6 +27,7 @@ void get_service_document(Service& service, const httplib::Request& req, httplib
   const ledger::Principal principal = authenticate(req, service);
   const ServicePolicy& policy = service.policy;
   const json document = {{"version", policy.version},
+                         {"file_format_version", ledger::file_format_version()},
                          {"principal",
                           {{"name", principal.name},
                            {"admin", principal.admin},

@@ -12,7 +12,7 @@
 namespace ledgerd {
 
 struct ServicePolicy {
-  std::string version;
+  std::string version;  // the library's, ledger::version()
   bool client_keys_accepted = true;
   std::int64_t issued_key_ttl_seconds = 0;
   std::int64_t rejection_retention_seconds = 0;
