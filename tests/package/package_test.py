@@ -205,21 +205,15 @@ def pkgconfig_consumer(prefix, work, args):
 
 
 def tool_version(tool, args):
-    """`tool --version` prints the project's version (see --tools-without-version)."""
+    """`tool --version` prints "<tool> <version> (C ABI <abi>, file format N)" and exits 0."""
     result = subprocess.run([tool, "--version"], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, check=False)
     name = os.path.basename(tool)
-    # Without --version a tool refuses its command line as a usage error (exit 2): an
-    # unknown option, or (ledgerd) a required option missing before the extra one is seen.
-    usage_error = re.search(r'unknown option "--version"|not expected|is required',
-                            result.stdout)
-    if args.tools_without_version and result.returncode == 2 and usage_error:
-        print(f"note: {name} does not know --version yet (--tools-without-version): "
-              f"{result.stdout.strip()}", flush=True)
-        return
-    check(result.returncode == 0 and args.version in result.stdout,
-          f"{name} --version exits 0 and prints {args.version} "
-          f"(exit {result.returncode}: {result.stdout.strip()})")
+    expected = re.compile(rf"^{re.escape(name)} {re.escape(args.version)} "
+                          rf"\(C ABI {args.abi}, file format [1-9][0-9]*\)$")
+    check(result.returncode == 0 and expected.match(result.stdout.strip()) is not None,
+          f"{name} --version exits 0 and prints '{name} {args.version} (C ABI {args.abi}, "
+          f"file format N)' (exit {result.returncode}: {result.stdout.strip()})")
 
 
 def test_install(work, args):
@@ -290,8 +284,6 @@ def main():
         parser.add_argument("--" + option, required=True)
     parser.add_argument("--flags", default="",
                         help="compiler and linker flags of the consumers (sanitizers)")
-    parser.add_argument("--tools-without-version", action="store_true",
-                        help="accept tools that reject --version as an unknown option")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix=f"ledger-package-{args.mode}-")
     try:
