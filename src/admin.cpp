@@ -68,7 +68,7 @@ Stats Ledger::stats() {
     stats.wal_bytes = file_size(impl_->path + "-wal");
     // The file's own version, not this build's newest: another process running a newer
     // library may have migrated the file since this Ledger opened it.
-    stats.schema_version = static_cast<int>(count(db, "PRAGMA user_version", 0));
+    stats.schema_version = static_cast<int>(optional_value(db, "PRAGMA user_version").value_or(0));
     return stats;
   });
 }

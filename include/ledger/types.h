@@ -262,9 +262,7 @@ struct Stats {
   std::optional<std::int64_t> newest_key_ms;
   std::int64_t file_bytes = 0;
   std::int64_t wal_bytes = 0;
-  // The file's format (schema) version, read from the file itself (PRAGMA user_version);
-  // ledger::file_format_version() is the newest this library reads and writes.
-  int schema_version = 0;
+  int schema_version = 0;  // the file format version the file records (PRAGMA user_version)
 };
 
 }  // namespace ledger

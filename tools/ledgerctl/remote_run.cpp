@@ -69,7 +69,6 @@ void add_global_options(CLI::App& app, RemoteGlobals& globals) {
       ->type_name("S");
   app.add_option("--max-attempts", globals.max_attempts, "attempts per operation (default 8)")
       ->type_name("N");
-  add_version_flag(app, "ledgerctl");
 }
 
 // A local-only command word, named as such rather than as unknown.
@@ -94,6 +93,7 @@ int parse_and_run(int argc, char** argv) {
   CLI::App app{kDescription, "ledgerctl"};
   app.footer(kFooter);
   app.fallthrough();
+  app.set_version_flag("--version", version_line("ledgerctl"), kVersionHelp);
   app.require_subcommand(1);
   add_global_options(app, globals);
   add_remote_money_commands(app, globals, chosen);

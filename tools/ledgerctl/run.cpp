@@ -65,7 +65,6 @@ const CLI::Option* add_global_options(CLI::App& app, Globals& globals) {
       ->type_name("MS");
   app.add_flag("--issued-keys-only", globals.issued_keys_only,
                "accept only keys issued by `key issue`; any other key is refused (exit 3)");
-  add_version_flag(app, "ledgerctl");
   return db;
 }
 
@@ -82,6 +81,7 @@ int parse_and_run(int argc, char** argv) {
   CLI::App app{kDescription, "ledgerctl"};
   app.footer(kFooter);
   app.fallthrough();  // inherited by every subcommand: global options work after it
+  app.set_version_flag("--version", version_line("ledgerctl"), kVersionHelp);
   app.require_subcommand(1);
   const CLI::Option* db_option = add_global_options(app, globals);
   add_admin_commands(app, globals, chosen);

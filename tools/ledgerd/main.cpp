@@ -54,16 +54,6 @@ std::size_t reader_count(const ledgerd::ServerOptions& options) {
   return static_cast<std::size_t>(std::clamp(options.threads, 1, 4));
 }
 
-// What GET /v1 announces. The file's format version is the one the writer opened (and, for
-// an older file, migrated) it at.
-ledgerd::ServicePolicy service_policy(ledger::SharedLedger& writer,
-                                      const ledger::Options& writer_options) {
-  const int file_format_version = writer.with_ledger(
-      [](ledger::Ledger& ledger) { return ledger.open_report().schema_version; });
-  return {ledger::version(), file_format_version, writer_options.allow_client_keys,
-          writer_options.key_ttl_seconds, writer_options.rejection_retention_seconds};
-}
-
 int run(const ledgerd::ServerOptions& options) {
   const ledger::Options writer_options = ledgerd::ledger_options(options, false);
   std::optional<ledger::SharedLedger> writer;
@@ -75,7 +65,12 @@ int run(const ledgerd::ServerOptions& options) {
     return open_failure(options, error);
   }
   ledgerd::Metrics metrics;
-  ledgerd::Service service{*writer, *readers, metrics, service_policy(*writer, writer_options)};
+  ledgerd::Service service{
+      *writer,
+      *readers,
+      metrics,
+      {ledger::version(), writer_options.allow_client_keys, writer_options.key_ttl_seconds,
+       writer_options.rejection_retention_seconds}};
   return ledgerd::serve(options, service);
 }
 

@@ -1,4 +1,5 @@
 #include "options.h"
+#include "version_line.h"
 
 #include <fmt/format.h>
 
@@ -6,8 +7,6 @@
 #include <charconv>
 #include <iostream>
 #include <map>
-
-#include "version_line.h"
 
 namespace ledgerd {
 namespace {
@@ -83,8 +82,8 @@ ParsedOptions parse_options(int argc, char** argv) {
       "  ledgerd --db store.db --listen 127.0.0.1:8080"};
   ParsedOptions parsed;
   std::string listen;
+  app.set_version_flag("--version", ledgerctl::version_line("ledgerd"), ledgerctl::kVersionHelp);
   add_options(app, parsed.options, listen);
-  ledgerctl::add_version_flag(app, "ledgerd");
   try {
     app.parse(argc, argv);
     parse_listen(listen, parsed.options);

@@ -27,8 +27,7 @@ void get_service_document(Service& service, const httplib::Request& req, httplib
   const ledger::Principal principal = authenticate(req, service);
   const ServicePolicy& policy = service.policy;
   const json document = {{"version", policy.version},
-                         {"abi_version", ledger::abi_version()},
-                         {"file_format_version", policy.file_format_version},
+                         {"file_format_version", ledger::file_format_version()},
                          {"principal",
                           {{"name", principal.name},
                            {"admin", principal.admin},

@@ -12,8 +12,7 @@
 namespace ledgerd {
 
 struct ServicePolicy {
-  std::string version;          // the library's, ledger::version()
-  int file_format_version = 0;  // the ledger file's schema version, as the writer opened it
+  std::string version;  // the library's, ledger::version()
   bool client_keys_accepted = true;
   std::int64_t issued_key_ttl_seconds = 0;
   std::int64_t rejection_retention_seconds = 0;
