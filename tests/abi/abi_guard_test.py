@@ -2,19 +2,24 @@
 """The ABI guard: libledger.so and ledger_c.h still offer every function and enum value of
 the checked-in list (tests/abi/ledger_c_abi.txt), unchanged.
 
-  abi_guard_test.py --list LIST --library LIBLEDGER_SO --include DIR --cc CC [--doctor HOW]
+  abi_guard_test.py --list LIST --library LIBLEDGER_SO --include DIR --cc CC [--nm NM]
+                    [--doctor HOW]
 
 Fails (exit 1, saying which and what to do) when
   - a listed function is not exported by the library (nm -D), or the library exports a
-    ledger_* function the list does not have (an addition must be recorded deliberately);
+    ledger_* function the list does not have (an addition must be recorded deliberately),
+    or exports a listed function at another symbol version than the list's version_node
+    (a program linked against ledger_open@LEDGER_1 would no longer load);
   - a listed function's signature in the header differs from the list, or the header
     declares a function the list does not have: checked by the C compiler, which must
     accept `RET (*const check)(PARAMS) = name;` for each listed prototype;
-  - an enum constant is missing or has another value: `_Static_assert(NAME == value)`;
+  - an enum constant is missing or has another value: `_Static_assert(NAME == value)`, or
+    the header defines one the list does not have;
   - LEDGER_ABI_VERSION differs from the list's abi_version.
 With --doctor the guard checks a doctored copy of the list and passes only if it refuses
 it: value (an enum value changed), signature (ledger_transfer's amount made int32_t),
-removed (a function the library no longer has), unrecorded (ledger_free left out).
+removed (a function the library no longer has), unrecorded (ledger_free left out),
+unrecorded-enum (LEDGER_CLASS_MALFORMED left out), node (another symbol version).
 """
 import argparse
 import os
@@ -25,7 +30,7 @@ import tempfile
 
 
 def read_list(path):
-    functions, enums, abi_version = {}, {}, None
+    functions, enums, abi_version, node = {}, {}, None, None
     with open(path, encoding="utf-8") as f:
         for number, raw in enumerate(f, 1):
             line = raw.strip()
@@ -42,28 +47,42 @@ def read_list(path):
                 enums[name] = int(value)
             elif kind == "abi_version":
                 abi_version = int(rest)
+            elif kind == "version_node":
+                node = rest.strip()
             else:
                 sys.exit(f"{path}:{number}: unknown line '{line}'")
-    return functions, enums, abi_version
+    return functions, enums, abi_version, node
 
 
-def exported_functions(library):
-    out = subprocess.run(["nm", "-D", "--defined-only", library], check=True,
+def exported_functions(nm, library):
+    """name -> symbol version node ("" when unversioned) of each exported ledger_* function."""
+    out = subprocess.run([nm, "-D", "--defined-only", library], check=True,
                          capture_output=True, text=True).stdout
-    names = set()
+    names = {}
     for line in out.splitlines():
         parts = line.split()
         # "0000000000012345 T ledger_open" or with a version suffix "ledger_open@@LEDGER_1"
         if len(parts) == 3 and parts[1] in ("T", "W"):
-            name = parts[2].split("@")[0]
+            name, _, node = parts[2].partition("@")
             if name.startswith("ledger_"):
-                names.add(name)
+                names[name] = node.lstrip("@")
     return names
 
 
 def header_functions(header):
     text = open(header, encoding="utf-8").read()
     return set(re.findall(r"LEDGER_C_API\s+[^;]*?\b(ledger_\w+)\s*\(", text, re.S))
+
+
+def header_enum_constants(header):
+    """Every enumerator of ledger_c.h's enums (comments removed first)."""
+    text = open(header, encoding="utf-8").read()
+    text = re.sub(r"//[^\n]*", "", re.sub(r"/\*.*?\*/", " ", text, flags=re.S))
+    names = set()
+    for body in re.findall(r"\benum\s+\w+\s*\{([^}]*)\}", text):
+        names.update(re.findall(r"^\s*([A-Z][A-Z0-9_]*)\s*(?:=|$)", body.replace(",", "\n"),
+                                re.M))
+    return names
 
 
 def compile_checks(cc, include_dir, functions, enums, abi_version):
@@ -96,10 +115,12 @@ def main():
     parser.add_argument("--library", required=True)
     parser.add_argument("--include", required=True)
     parser.add_argument("--cc", required=True)
-    parser.add_argument("--doctor", choices=["value", "signature", "removed", "unrecorded"])
+    parser.add_argument("--nm", default="nm", help="the nm CMake found (CMAKE_NM)")
+    parser.add_argument("--doctor", choices=["value", "signature", "removed", "unrecorded",
+                                             "unrecorded-enum", "node"])
     args = parser.parse_args()
 
-    functions, enums, abi_version = read_list(args.list)
+    functions, enums, abi_version, node = read_list(args.list)
     if args.doctor == "value":
         enums["LEDGER_OUTCOME_INSUFFICIENT_FUNDS"] += 100
     elif args.doctor == "signature":
@@ -109,15 +130,25 @@ def main():
         functions["ledger_gone"] = "int ledger_gone(ledger_handle* ledger)"
     elif args.doctor == "unrecorded":
         del functions["ledger_free"]
+    elif args.doctor == "unrecorded-enum":
+        del enums["LEDGER_CLASS_MALFORMED"]
+    elif args.doctor == "node":
+        node = "LEDGER_2"
     problems = []
-    if abi_version is None or not functions or not enums:
-        problems.append(f"{args.list} lists no abi_version, functions or enum values")
+    if abi_version is None or node is None or not functions or not enums:
+        problems.append(f"{args.list} lists no abi_version, version_node, functions or enum "
+                        "values")
 
-    exported = exported_functions(args.library)
-    for name in sorted(set(functions) - exported):
+    exported = exported_functions(args.nm, args.library)
+    for name in sorted(set(functions) & set(exported)):
+        if exported[name] != node:
+            problems.append(f"{args.library} exports {name} at symbol version "
+                            f"'{exported[name]}', not {node}: programs linked against "
+                            f"{name}@{node} would no longer load; keep cmake/ledger.map's node")
+    for name in sorted(set(functions) - set(exported)):
         problems.append(f"{name} is in the ABI list but {args.library} does not export it: "
                         "a function of ABI 1 must never disappear")
-    for name in sorted(exported - set(functions)):
+    for name in sorted(set(exported) - set(functions)):
         problems.append(f"{args.library} exports {name}, which the ABI list does not have: "
                         f"add its prototype to {args.list} (new functions are recorded "
                         "deliberately)")
@@ -125,6 +156,10 @@ def main():
     for name in sorted(header_functions(header) - set(functions)):
         problems.append(f"ledger_c.h declares {name}, which the ABI list does not have: add its "
                         f"prototype to {args.list}")
+    for name in sorted(header_enum_constants(header) - set(enums)):
+        problems.append(f"ledger_c.h defines {name}, which the ABI list does not have: add "
+                        f"`enum {name} VALUE` to {args.list} (its value is fixed for ever once "
+                        "released)")
     for error in compile_checks(args.cc, args.include, functions, enums, abi_version or 0):
         problems.append(f"the header does not match the ABI list: {error}")
 
