@@ -38,8 +38,8 @@ def look_alike_codes(ctl):
 def first_run_wording(ctl):
     """An unknown option is called an option, not a command; counts of one are singular;
     every replay line starts with `ledgerctl:` like every other status line."""
-    unknown = ctl.run("--version").expect_error(2)
-    check('unknown option "--version"' in unknown.stderr, "an option is an option", unknown)
+    unknown = ctl.run("--colour").expect_error(2)
+    check('unknown option "--colour"' in unknown.stderr, "an option is an option", unknown)
     unknown = ctl.run("bogus").expect_error(2)
     check('unknown command "bogus"' in unknown.stderr, "a command is a command", unknown)
     setup_shop(ctl)
