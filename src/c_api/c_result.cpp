@@ -85,6 +85,20 @@ int to_c_outcome(Outcome outcome) {
   return LEDGER_OUTCOME_INVALID_REQUEST;
 }
 
+int to_c_class(OutcomeClass outcome_class) {
+  switch (outcome_class) {
+    case OutcomeClass::done:
+      return LEDGER_CLASS_DONE;
+    case OutcomeClass::rejected:
+      return LEDGER_CLASS_REJECTED;
+    case OutcomeClass::conflict:
+      return LEDGER_CLASS_CONFLICT;
+    case OutcomeClass::malformed:
+      return LEDGER_CLASS_MALFORMED;
+  }
+  return -1;
+}
+
 ledger_result to_c_result(const TransferResult& result) {
   ledger_result c_result;
   c_result.outcome = to_c_outcome(result.outcome);
@@ -109,18 +123,7 @@ const char* ledger_outcome_name(int outcome) {
 
 int ledger_outcome_class(int outcome) {
   const auto known = from_c_outcome(outcome);
-  if (!known) return -1;
-  switch (ledger::outcome_class(*known)) {
-    case ledger::OutcomeClass::done:
-      return LEDGER_CLASS_DONE;
-    case ledger::OutcomeClass::rejected:
-      return LEDGER_CLASS_REJECTED;
-    case ledger::OutcomeClass::conflict:
-      return LEDGER_CLASS_CONFLICT;
-    case ledger::OutcomeClass::malformed:
-      return LEDGER_CLASS_MALFORMED;
-  }
-  return -1;
+  return known ? ledger::c_api::to_c_class(ledger::outcome_class(*known)) : -1;
 }
 
 int ledger_result_outcome(const ledger_result* result) {

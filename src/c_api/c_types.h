@@ -34,6 +34,8 @@ namespace ledger::c_api {
 
 // The C value of an outcome (the numbers ledger_c.h fixes for ever).
 [[nodiscard]] int to_c_outcome(Outcome outcome);
+// The C value of an outcome class (enum ledger_outcome_class).
+[[nodiscard]] int to_c_class(OutcomeClass outcome_class);
 // The C++ outcome of a C number, or nullopt for a number ledger_c.h does not list.
 [[nodiscard]] std::optional<Outcome> from_c_outcome(int outcome);
 // A ledger_result holding `result`'s outcome, flags and bytes.

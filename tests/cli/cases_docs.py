@@ -2,6 +2,7 @@
 section's shell blocks run as written. Imported by cli_test.py, which runs them."""
 
 import os
+import re
 import subprocess
 
 from common import case
@@ -31,6 +32,40 @@ def help_everywhere(ctl):
     listed = [line.split()[0] for line in main_help.splitlines() if line.startswith("  ")
               and line.split() and line.split()[0].isdigit()]
     check(listed == list("012345"), f"--help lists the exit codes 0-5, got {listed}")
+
+
+VERSION_H = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "include",
+                         "ledger", "version.h")
+
+
+def header_version():
+    """LEDGER_VERSION_STRING and LEDGER_ABI_VERSION as include/ledger/version.h defines them."""
+    with open(VERSION_H) as handle:
+        text = handle.read()
+    version = re.search(r'#define LEDGER_VERSION_STRING "([^"]+)"', text).group(1)
+    abi = re.search(r"#define LEDGER_ABI_VERSION (\d+)", text).group(1)
+    return version, abi
+
+
+@case
+def version_flag(ctl):
+    """--version, local and with --remote (no server is asked), prints the library's version,
+    C ABI and file format and exits 0 without a ledger; `stats` shows the file's format."""
+    version, abi = header_version()
+    expected = re.compile(rf"^ledgerctl {re.escape(version)} \(C ABI {abi}, file format "
+                          r"([1-9][0-9]*)\)\n$")
+    local = ctl.run("--version", use_db=False).expect(0)
+    match = expected.match(local.stdout)
+    check(match is not None, f"--version prints 'ledgerctl {version} (C ABI {abi}, ...)'", local)
+    remote = ctl.run("--remote", "http://127.0.0.1:9", "--version", use_db=False).expect(0)
+    check(remote.stdout == local.stdout, "--remote --version prints the same line", remote)
+    ctl.run("init").expect(0)
+    stats = ctl.run("stats", "--json").expect(0).json()
+    check(match is not None and stats["file_format_version"] == int(match.group(1)) ==
+          stats["schema_version"], "stats shows the file format version --version names", local)
+    text = ctl.run("stats").expect(0).stdout
+    check(match is not None and f"file format version:   {match.group(1)}" in text,
+          "stats' text names the file format version", local)
 
 
 # --- the README's worked session --------------------------------------------------------

@@ -24,7 +24,6 @@ import cases_identifiers  # noqa: F401  (registers its cases)
 import cases_pending  # noqa: F401  (registers its cases)
 import cases_principals  # noqa: F401  (registers its cases)
 import cases_reading  # noqa: F401  (registers its cases)
-import cases_versions  # noqa: F401  (registers its cases)
 from common import CASES, balance, case, journal_rows, setup_shop, transfer
 from harness import MUTANTS, Ledgerctl, TestFailure, Workdir, check
 
