@@ -2,22 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "accounts.h"
+
 namespace ledger::c_api {
 namespace {
 
 using json = nlohmann::ordered_json;
-
-const char* overdraft_name(OverdraftRule rule) {
-  switch (rule) {
-    case OverdraftRule::none:
-      return "none";
-    case OverdraftRule::limit:
-      return "limit";
-    case OverdraftRule::unlimited:
-      return "unlimited";
-  }
-  return "none";
-}
 
 }  // namespace
 
@@ -30,7 +20,7 @@ std::string accounts_document(const std::vector<Account>& accounts) {
                     {"balance_minor", account.balance_minor},
                     {"held_minor", account.pending_minor},
                     {"available_minor", account.available_minor()},
-                    {"overdraft", overdraft_name(account.overdraft)},
+                    {"overdraft", detail::to_string(account.overdraft)},
                     {"overdraft_limit_minor", account.overdraft_limit_minor},
                     {"name", account.name},
                     {"created_at_ms", account.created_at_ms}});

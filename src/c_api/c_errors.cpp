@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
 #include <new>
 #include <string>
 
@@ -10,7 +11,23 @@ namespace {
 
 thread_local std::string this_thread_message;
 
+// The ErrorCode of each C error number from LEDGER_ERR_INVALID_ARGUMENT (1) on, in order.
+constexpr ErrorCode kErrorCodesFromOne[] = {
+    ErrorCode::invalid_argument, ErrorCode::not_found,    ErrorCode::already_exists,
+    ErrorCode::busy,             ErrorCode::io,           ErrorCode::not_a_ledger,
+    ErrorCode::corrupt,          ErrorCode::newer_schema, ErrorCode::older_schema,
+    ErrorCode::unsafe_file,      ErrorCode::internal,
+};
+
 }  // namespace
+
+std::optional<ErrorCode> from_c_error(int error) {
+  if (error < LEDGER_ERR_INVALID_ARGUMENT ||
+      error >= LEDGER_ERR_INVALID_ARGUMENT + static_cast<int>(std::size(kErrorCodesFromOne))) {
+    return std::nullopt;
+  }
+  return kErrorCodesFromOne[error - LEDGER_ERR_INVALID_ARGUMENT];
+}
 
 int to_c_error(ErrorCode code) {
   switch (code) {

@@ -1,6 +1,7 @@
 // How the C ABI turns C++ failures into error codes: no exception ever crosses it.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 #include "c_types.h"
@@ -9,6 +10,9 @@ namespace ledger::c_api {
 
 // The C value of an ErrorCode (the numbers ledger_c.h fixes for ever).
 [[nodiscard]] int to_c_error(ErrorCode code);
+// The ErrorCode of a C error number, or nullopt for LEDGER_OK, LEDGER_ERR_NO_MEMORY (which
+// have none) and numbers ledger_c.h does not list.
+[[nodiscard]] std::optional<ErrorCode> from_c_error(int error);
 
 // Records `message` as the last failure of `handle` (of this thread when handle is null)
 // and returns `code`.

@@ -57,36 +57,11 @@ int ledger_abi_version(void) { return ledger::abi_version(); }
 int ledger_file_format_version(void) { return ledger::file_format_version(); }
 
 const char* ledger_error_name(int error) {
-  switch (error) {
-    case LEDGER_OK:
-      return "ok";
-    case LEDGER_ERR_INVALID_ARGUMENT:
-      return "invalid_argument";
-    case LEDGER_ERR_NOT_FOUND:
-      return "not_found";
-    case LEDGER_ERR_ALREADY_EXISTS:
-      return "already_exists";
-    case LEDGER_ERR_BUSY:
-      return "busy";
-    case LEDGER_ERR_IO:
-      return "io";
-    case LEDGER_ERR_NOT_A_LEDGER:
-      return "not_a_ledger";
-    case LEDGER_ERR_CORRUPT:
-      return "corrupt";
-    case LEDGER_ERR_NEWER_SCHEMA:
-      return "newer_schema";
-    case LEDGER_ERR_OLDER_SCHEMA:
-      return "older_schema";
-    case LEDGER_ERR_UNSAFE_FILE:
-      return "unsafe_file";
-    case LEDGER_ERR_INTERNAL:
-      return "internal";
-    case LEDGER_ERR_NO_MEMORY:
-      return "no_memory";
-    default:
-      return "unknown";
-  }
+  // The two codes the C ABI adds; every other one is named as its ledger::ErrorCode.
+  if (error == LEDGER_OK) return "ok";
+  if (error == LEDGER_ERR_NO_MEMORY) return "no_memory";
+  const auto code = ledger::c_api::from_c_error(error);
+  return code ? ledger::to_string(*code) : "unknown";
 }
 
 const char* ledger_errmsg(const ledger_handle* ledger) {

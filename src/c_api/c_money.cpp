@@ -3,6 +3,8 @@
 // outcome back as a ledger_result.
 #include <fmt/format.h>
 
+#include <utility>
+
 #include "c_errors.h"
 #include "c_memory.h"
 #include "c_types.h"
@@ -26,17 +28,18 @@ int run_money_call(ledger_handle* ledger, const char* function, ledger_result** 
   return guarded(ledger, [&] {
     require_pointer(result, function, "result");
     *result = nullptr;
-    const ledger::TransferResult outcome = call();
-    *result = make_object<ledger_result, BlockKind::result>(ledger::c_api::to_c_result(outcome));
+    *result = make_object<ledger_result, BlockKind::result>(ledger::c_api::to_c_result(call()));
     return LEDGER_OK;
   });
 }
 
-ledger::TransferRequest transfer_request(const char* function, const char* principal,
-                                         const char* key, const char* debit_account,
-                                         const char* credit_account, int64_t amount_minor,
-                                         const char* currency, const char* memo) {
-  ledger::TransferRequest request;
+// A TransferRequest or ReserveRequest with the fields they share (the rest keep their
+// defaults).
+template <class Request = ledger::TransferRequest>
+Request movement_request(const char* function, const char* principal, const char* key,
+                         const char* debit_account, const char* credit_account,
+                         int64_t amount_minor, const char* currency, const char* memo) {
+  Request request;
   request.principal = required(principal, function, "principal");
   request.key = required(key, function, "key");
   request.debit_account = required(debit_account, function, "debit_account");
@@ -55,7 +58,7 @@ int ledger_transfer(ledger_handle* ledger, const char* principal, const char* ke
                     const char* debit_account, const char* credit_account, int64_t amount_minor,
                     const char* currency, const char* memo, ledger_result** result) {
   return run_money_call(ledger, "ledger_transfer", result, [&] {
-    return ledger->ledger.transfer(transfer_request("ledger_transfer", principal, key,
+    return ledger->ledger.transfer(movement_request("ledger_transfer", principal, key,
                                                     debit_account, credit_account,
                                                     amount_minor, currency, memo));
   });
@@ -66,17 +69,9 @@ int ledger_reserve(ledger_handle* ledger, const char* principal, const char* key
                    const char* currency, const char* memo, int64_t timeout_seconds,
                    ledger_result** result) {
   return run_money_call(ledger, "ledger_reserve", result, [&] {
-    const ledger::TransferRequest fields =
-        transfer_request("ledger_reserve", principal, key, debit_account, credit_account,
-                         amount_minor, currency, memo);
-    ledger::ReserveRequest request;
-    request.principal = fields.principal;
-    request.key = fields.key;
-    request.debit_account = fields.debit_account;
-    request.credit_account = fields.credit_account;
-    request.amount_minor = fields.amount_minor;
-    request.currency = fields.currency;
-    request.memo = fields.memo;
+    auto request = movement_request<ledger::ReserveRequest>(
+        "ledger_reserve", principal, key, debit_account, credit_account, amount_minor, currency,
+        memo);
     if (timeout_seconds != 0) request.timeout_seconds = timeout_seconds;
     return ledger->ledger.reserve(request);
   });
@@ -136,7 +131,7 @@ int ledger_batch_add(ledger_batch* batch, const char* principal, const char* key
                      const char* currency, const char* memo) {
   return guarded(nullptr, [&] {
     require_pointer(batch, "ledger_batch_add", "batch");
-    batch->requests.push_back(transfer_request("ledger_batch_add", principal, key,
+    batch->requests.push_back(movement_request("ledger_batch_add", principal, key,
                                                debit_account, credit_account, amount_minor,
                                                currency, memo));
     batch->results.clear();  // results describe the batch as it was run
@@ -159,13 +154,13 @@ int ledger_batch_run(ledger_handle* ledger, ledger_batch* batch, int mode) {
                                       "(0 independent, 1 linked)",
                                       mode));
     }
-    const std::vector<ledger::TransferResult> outcomes = ledger->ledger.transfer_batch(
+    std::vector<ledger::TransferResult> outcomes = ledger->ledger.transfer_batch(
         batch->requests,
         mode == LEDGER_BATCH_LINKED ? ledger::BatchMode::linked : ledger::BatchMode::independent);
     std::vector<ledger_result> results;
     results.reserve(outcomes.size());
-    for (const ledger::TransferResult& outcome : outcomes) {
-      results.push_back(ledger::c_api::to_c_result(outcome));
+    for (ledger::TransferResult& outcome : outcomes) {
+      results.push_back(ledger::c_api::to_c_result(std::move(outcome)));
     }
     batch->results = std::move(results);
     return LEDGER_OK;

@@ -2,6 +2,7 @@
 // accessors of a ledger_result.
 #include <iterator>
 #include <optional>
+#include <utility>
 
 #include "c_types.h"
 
@@ -99,14 +100,14 @@ int to_c_class(OutcomeClass outcome_class) {
   return -1;
 }
 
-ledger_result to_c_result(const TransferResult& result) {
+ledger_result to_c_result(TransferResult&& result) {
   ledger_result c_result;
   c_result.outcome = to_c_outcome(result.outcome);
   c_result.replayed = result.replayed ? 1 : 0;
   c_result.sequence = result.ok() ? result.sequence.value_or(0) : 0;
-  c_result.body = result.body;
-  c_result.message = result.message;
-  c_result.differing_field = result.differing_field;
+  c_result.body = std::move(result.body);
+  c_result.message = std::move(result.message);
+  c_result.differing_field = std::move(result.differing_field);
   return c_result;
 }
 

@@ -38,7 +38,7 @@ namespace ledger::c_api {
 [[nodiscard]] int to_c_class(OutcomeClass outcome_class);
 // The C++ outcome of a C number, or nullopt for a number ledger_c.h does not list.
 [[nodiscard]] std::optional<Outcome> from_c_outcome(int outcome);
-// A ledger_result holding `result`'s outcome, flags and bytes.
-[[nodiscard]] ledger_result to_c_result(const TransferResult& result);
+// A ledger_result holding `result`'s outcome, flags and bytes (moved, not copied).
+[[nodiscard]] ledger_result to_c_result(TransferResult&& result);
 
 }  // namespace ledger::c_api

@@ -69,7 +69,10 @@ TEST_CASE("every error code has its own C number, named as in C++") {
     CHECK(number != LEDGER_OK);
     CHECK(numbers.insert(number).second);
     CHECK(std::string(ledger_error_name(number)) == ledger::to_string(code));
+    CHECK(ledger::c_api::from_c_error(number) == code);
   }
+  CHECK_FALSE(ledger::c_api::from_c_error(LEDGER_OK));
+  CHECK_FALSE(ledger::c_api::from_c_error(LEDGER_ERR_NO_MEMORY));
   CHECK(std::string(ledger_error_name(LEDGER_ERR_NO_MEMORY)) == "no_memory");
 }
 
