@@ -5,6 +5,9 @@
 
 #include "accounts.h"
 
+#include "events.h"
+#include "failpoint.h"
+
 #include "validate.h"
 #include "ledger/money.h"
 
@@ -95,10 +98,15 @@ Account create_account(Impl& impl, const NewAccount& account) {
   insert.bind(4, to_string(account.overdraft));
   insert.bind(5, account.overdraft_limit_minor);
   insert.bind(6, account.name);
-  insert.bind(7, impl.now_ms());
+  const std::int64_t now = impl.now_ms();
+  insert.bind(7, now);
   insert.exec();
+  Account created = *find_account(impl.db, account.code);
+  append_event(impl, Event{std::string(kEventAccountCreated), created.code,
+                           account_event_detail(created), 0, now});
+  LEDGER_FAILPOINT("account.before_commit");
   transaction.commit();
-  return *find_account(impl.db, account.code);
+  return created;
 }
 
 std::optional<Account> find_account(Db& db, const std::string& code) {

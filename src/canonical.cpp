@@ -72,6 +72,7 @@ const char* request_field_name(std::uint8_t tag) {
     case kFieldTimeout: return "timeout";
     case kFieldPendingSequence: return "pending_sequence";
     case kFieldOriginalSequence: return "original_sequence";
+    case kFieldUntil: return "until";
     default: return "request";
   }
 }

@@ -58,11 +58,13 @@ enum RequestField : std::uint8_t {
   kFieldTimeout = 7,
   kFieldPendingSequence = 8,
   kFieldOriginalSequence = 9,
+  kFieldUntil = 10,
 };
 inline constexpr std::string_view kReserveRequestHeader{"ledger.request.reserve.v1\n"};
 inline constexpr std::string_view kPostRequestHeader{"ledger.request.post.v1\n"};
 inline constexpr std::string_view kVoidRequestHeader{"ledger.request.void.v1\n"};
 inline constexpr std::string_view kReverseRequestHeader{"ledger.request.reverse.v1\n"};
+inline constexpr std::string_view kCloseRequestHeader{"ledger.request.close.v1\n"};
 // The public name of a request field ("amount"), as used in conflict messages.
 [[nodiscard]] const char* request_field_name(std::uint8_t tag);
 

@@ -159,7 +159,7 @@ TransferResult run_keyed(Impl& impl, const PreparedRequest& call, const Response
   const std::string result_name = to_string(done.outcome);
   std::optional<std::string_view> request = call.canonical;
   if (call.request_from_journal && done.sequence) request.reset();
-  store_key_outcome(impl.db, KeyOutcome{call.principal, call.key, operation, request,
+  store_key_outcome(impl, KeyOutcome{call.principal, call.key, operation, request,
                                         as_bytes(call.fingerprint), result_name, body,
                                         done.sequence, now_ms, stored.has_value()});
   LEDGER_FAILPOINT_DYNAMIC(operation + ".after_response_stored");

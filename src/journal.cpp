@@ -15,7 +15,7 @@ constexpr std::string_view kJournalRowHeader{"ledger.journal.row.v1\n"};
 
 enum RowField : std::uint8_t {
   kRowSequence = 1, kRowKind, kRowDebit, kRowCredit, kRowAmount, kRowCurrency, kRowMemo,
-  kRowPrincipal, kRowKey, kRowCreatedAt, kRowRefSeq,
+  kRowPrincipal, kRowKey, kRowCreatedAt, kRowRefSeq, kRowClockBehind,
 };
 
 }  // namespace
@@ -46,28 +46,62 @@ Digest chain_hash(const Digest& prev_hash, std::int64_t sequence, const JournalR
       .text(kRowKey, row.key)
       .integer(kRowCreatedAt, row.created_at_ms)
       .integer(kRowRefSeq, row.ref_seq.value_or(0));
+  // Only rows written after a clock jump carry the field, so every earlier row keeps the
+  // hash it was written with.
+  if (row.clock_behind_ms != 0) canonical.integer(kRowClockBehind, row.clock_behind_ms);
   return sha256(as_bytes(prev_hash), canonical.bytes());
 }
 
-std::int64_t append_journal(Impl& impl, const JournalRow& row) {
-  Db& db = impl.db;
+const JournalTail& journal_tail(Impl& impl) {
   auto& tail = impl.cache.journal_tail;
   if (!tail) {
-    auto& last = db.statement("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1");
+    auto& last =
+        impl.db.statement("SELECT seq, hash, created_at FROM journal ORDER BY seq DESC LIMIT 1");
     tail.emplace();
     tail->hash = genesis_hash();
     if (last.executeStep()) {
       tail->sequence = last.getColumn(0).getInt64();
       tail->hash = digest_from_blob(last.getColumn(1));
+      tail->created_at_ms = last.getColumn(2).getInt64();
     }
     last.tryReset();
   }
+  return *tail;
+}
+
+std::int64_t clock_guarded_now(Impl& impl) {
+  const std::int64_t clock = impl.now_ms();
+  const std::int64_t last = journal_tail(impl).created_at_ms;
+  impl.cache.clock_behind_ms = clock < last ? last - clock : 0;
+  return clock < last ? last : clock;
+}
+
+std::int64_t append_journal(Impl& impl, const JournalRow& row_in) {
+  Db& db = impl.db;
+  journal_tail(impl);
+  auto& tail = impl.cache.journal_tail;
+  // Every row of a write transaction has its time; a caller that took none (a test) still
+  // never writes an earlier one.
+  const JournalRow* row_ptr = &row_in;
+  JournalRow guarded;
+  if (row_in.created_at_ms < tail->created_at_ms || impl.cache.clock_behind_ms != 0) {
+    guarded = row_in;
+    if (guarded.created_at_ms < tail->created_at_ms) {
+      guarded.clock_behind_ms = tail->created_at_ms - guarded.created_at_ms;
+      guarded.created_at_ms = tail->created_at_ms;
+    } else {
+      guarded.clock_behind_ms = impl.cache.clock_behind_ms;
+    }
+    row_ptr = &guarded;
+  }
+  const JournalRow& row = *row_ptr;
   const std::int64_t sequence = tail->sequence + 1;
   const Digest& prev = tail->hash;
   Digest hash = chain_hash(prev, sequence, row);
   auto& insert = db.statement(
       "INSERT INTO journal (seq, kind, debit_account, credit_account, amount, currency, memo, "
-      "principal, idem_key, created_at, ref_seq, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "principal, idem_key, created_at, ref_seq, hash, clock_behind_ms) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert.bind(1, sequence);
   insert.bindNoCopy(2, row.kind);
   insert.bind(3, row.debit_id);
@@ -80,9 +114,11 @@ std::int64_t append_journal(Impl& impl, const JournalRow& row) {
   insert.bind(10, row.created_at_ms);
   if (row.ref_seq) insert.bind(11, *row.ref_seq);
   insert.bindNoCopy(12, hash.data(), static_cast<int>(hash.size()));
+  insert.bind(13, row.clock_behind_ms);
   insert.exec();
   tail->sequence = sequence;
   tail->hash = hash;
+  tail->created_at_ms = row.created_at_ms;
   return sequence;
 }
 
@@ -92,7 +128,7 @@ std::vector<JournalEntry> read_journal(Db& db, std::int64_t since, std::int64_t 
   // The row before `since` supplies the first prev_hash.
   auto& query = db.statement(
       "SELECT j.seq, j.kind, d.code, c.code, j.amount, j.currency, d.exponent, j.memo, "
-      "j.principal, j.idem_key, j.created_at, j.hash, j.ref_seq FROM journal j "
+      "j.principal, j.idem_key, j.created_at, j.hash, j.ref_seq, j.clock_behind_ms FROM journal j "
       "JOIN accounts d ON d.id = j.debit_account JOIN accounts c ON c.id = j.credit_account "
       "WHERE j.seq >= ? ORDER BY j.seq LIMIT ?");
   query.bind(1, since - 1);
@@ -119,6 +155,7 @@ std::vector<JournalEntry> read_journal(Db& db, std::int64_t since, std::int64_t 
     entry.key = query.getColumn(9).getString();
     entry.created_at_ms = query.getColumn(10).getInt64();
     if (!query.getColumn(12).isNull()) entry.ref_sequence = query.getColumn(12).getInt64();
+    entry.clock_behind_ms = query.getColumn(13).getInt64();
     entry.prev_hash_hex = prev_hex;
     entry.hash_hex = to_hex(as_bytes(hash));
     prev_hex = entry.hash_hex;

@@ -9,6 +9,7 @@
 #include "failpoint.h"
 #include "clock.h"
 #include "key_encoding.h"
+#include "outcome_chain.h"
 #include "validate.h"
 
 namespace ledger::detail {
@@ -107,17 +108,24 @@ std::optional<CompletedKey> find_completed_key(Db& db, const std::string& princi
   return completed;
 }
 
-void store_key_outcome(Db& db, const KeyOutcome& outcome) {
+void store_key_outcome(Impl& impl, const KeyOutcome& outcome) {
+  Db& db = impl.db;
+  const ChainPosition link = append_outcome(
+      impl, OutcomeLink{outcome.principal, outcome.key, outcome.operation, outcome.transfer_seq,
+                        outcome.now_ms,
+                        outcome_digest(outcome.fingerprint, outcome.result, outcome.response)});
   auto& statement =
       outcome.existing_issued
           ? db.statement(
                 "UPDATE idempotency_keys SET request = ?1, fingerprint = ?2, result = ?3, "
-                "response = ?4, transfer_seq = ?5, completed_at = ?6, state = 'completed' "
+                "response = ?4, transfer_seq = ?5, completed_at = ?6, state = 'completed', "
+                "outcome_seq = ?10, outcome_hash = ?11 "
                 "WHERE principal = ?7 AND idem_key = ?8 AND state = 'issued'")
           : db.statement(
                 "INSERT INTO idempotency_keys (request, fingerprint, result, response, "
                 "transfer_seq, completed_at, principal, idem_key, operation, issued, state, "
-                "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, 'completed', ?6)");
+                "created_at, outcome_seq, outcome_hash) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, 'completed', ?6, ?10, ?11)");
   if (outcome.request) bind_blob(statement, 1, *outcome.request);
   bind_blob(statement, 2, outcome.fingerprint);
   bind_text(statement, 3, outcome.result);
@@ -128,6 +136,8 @@ void store_key_outcome(Db& db, const KeyOutcome& outcome) {
   bind_text(statement, 7, outcome.principal);
   bind_key(statement, 8, outcome.key, stored_key);
   if (!outcome.existing_issued) bind_text(statement, 9, outcome.operation);
+  statement.bind(10, link.sequence);
+  statement.bindNoCopy(11, link.hash.data(), static_cast<int>(link.hash.size()));
   if (statement.exec() != 1) {
     throw Error(ErrorCode::internal, "idempotency key row changed inside the write transaction");
   }
@@ -210,11 +220,29 @@ PurgeReport purge_keys(Impl& impl, std::optional<std::int64_t> older_than_second
   expire_issued.bind(1, now);
   report.expired_issued_keys = expire_issued.exec();
   LEDGER_FAILPOINT("purge.after_update");
-  auto& purge_rejections = impl.db.statement(
+  // A tombstone keeps the digest of what it drops, so its link in the outcome chain can
+  // still be recomputed (outcome_chain.h). Closings are outcomes too, kept like transfers.
+  auto& due = impl.db.statement(
+      "SELECT id, fingerprint, result, response FROM idempotency_keys WHERE state = 'completed' "
+      "AND transfer_seq IS NULL AND completed_at <= ? AND operation <> 'close'");
+  due.bind(1, ms_before(now, retention));
+  std::vector<std::pair<std::int64_t, Digest>> tombstones;
+  while (due.executeStep()) {
+    tombstones.emplace_back(due.getColumn(0).getInt64(),
+                            outcome_digest(column_bytes(due.getColumn(1)), due.getColumn(2).getString(),
+                                           column_bytes(due.getColumn(3))));
+  }
+  due.tryReset();
+  auto& purge_rejection = impl.db.statement(
       "UPDATE idempotency_keys SET state = 'expired', request = NULL, fingerprint = NULL, "
-      "response = NULL WHERE state = 'completed' AND transfer_seq IS NULL AND completed_at <= ?");
-  purge_rejections.bind(1, ms_before(now, retention));
-  report.purged_rejections = purge_rejections.exec();
+      "response = NULL, outcome_digest = ? WHERE id = ?");
+  for (const auto& [id, digest] : tombstones) {
+    purge_rejection.bindNoCopy(1, digest.data(), static_cast<int>(digest.size()));
+    purge_rejection.bind(2, id);
+    purge_rejection.exec();
+    purge_rejection.tryReset();
+  }
+  report.purged_rejections = static_cast<std::int64_t>(tombstones.size());
   LEDGER_FAILPOINT("purge.before_commit");
   transaction.commit();
   return report;

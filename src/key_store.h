@@ -60,7 +60,8 @@ struct KeyOutcome {
   std::int64_t now_ms = 0;
   bool existing_issued = false;
 };
-void store_key_outcome(Db& db, const KeyOutcome& outcome);
+// Also appends the outcome to the outcome chain (outcome_chain.h).
+void store_key_outcome(Impl& impl, const KeyOutcome& outcome);
 
 KeyRecord issue_key(Impl& impl, const std::string& principal, const std::string& operation,
                     std::optional<std::int64_t> ttl_seconds);

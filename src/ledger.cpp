@@ -162,7 +162,7 @@ std::vector<JournalEntry> Ledger::journal(std::int64_t since_sequence, std::int6
 }
 
 VerifyReport Ledger::verify() {
-  return guarded(impl_->db, "verifying", [&] { return detail::verify(*impl_); });
+  return guarded(impl_->db, "verifying", [&] { return detail::verify(*impl_, {}); });
 }
 
 const std::string& Ledger::path() const { return impl_->path; }

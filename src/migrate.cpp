@@ -5,6 +5,7 @@
 
 #include "db.h"
 #include "failpoint.h"
+#include "fiscal_migration.h"
 #include "integrity.h"
 #include "ledger/error.h"
 
@@ -120,6 +121,9 @@ int migrate(Db& db, const std::string& path, FileUse use) {
                               "version {}; the file was left unchanged, restore it from a backup",
                               path, migration.name, e.what(), current));
     }
+    // Version 6 chains the records an older file holds (fiscal_migration.h); a new file
+    // has none, and chaining nothing is cheap.
+    if (migration.version == kFirstChainedSchemaVersion) chain_existing_records(db);
     LEDGER_FAILPOINT("migrate.after_schema");
     db.exec(fmt::format("PRAGMA user_version = {}", migration.version).c_str());
   }

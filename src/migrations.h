@@ -21,6 +21,9 @@ const std::vector<Migration>& embedded_migrations();
 // The schema version this build writes.
 int latest_schema_version();
 
+// The schema version that chains outcomes and events (SPEC 10).
+inline constexpr int kFirstChainedSchemaVersion = 6;
+
 // PRAGMA application_id of every ledger file: "LDGR".
 inline constexpr int kApplicationId = 0x4c444752;
 

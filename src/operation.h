@@ -20,7 +20,7 @@
 
 namespace ledger::detail {
 
-enum class OperationKind : std::uint8_t { transfer, reserve, post, void_pending, reverse };
+enum class OperationKind : std::uint8_t { transfer, reserve, post, void_pending, reverse, close };
 
 // The name stored in idempotency_keys.operation and used when a key is issued.
 [[nodiscard]] const std::string& operation_name(OperationKind kind);

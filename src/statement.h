@@ -50,4 +50,11 @@ class Statement {
   std::shared_ptr<sqlite3_stmt> statement_;  // shared with the Columns it hands out
 };
 
+// The raw bytes of a BLOB or TEXT column (empty for NULL), valid until the statement steps
+// again.
+inline std::string_view column_bytes(const SQLite::Column& column) {
+  const void* data = column.getBlob();
+  return {static_cast<const char*>(data), static_cast<std::size_t>(column.getBytes())};
+}
+
 }  // namespace ledger::detail

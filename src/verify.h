@@ -5,6 +5,6 @@
 
 namespace ledger::detail {
 
-VerifyReport verify(Impl& impl);
+VerifyReport verify(Impl& impl, const VerifyOptions& options);
 
 }  // namespace ledger::detail

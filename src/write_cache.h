@@ -19,16 +19,25 @@
 
 namespace ledger::detail {
 
-// The last journal row: its sequence and hash, which the next row chains from.
-struct JournalTail {
+// The last link of a chain: its sequence and hash, which the next link chains from.
+struct ChainTail {
   std::int64_t sequence = 0;
   Digest hash{};
+};
+
+// The last journal row, and its time: the clock guard never writes an earlier one.
+struct JournalTail : ChainTail {
+  std::int64_t created_at_ms = 0;
 };
 
 struct WriteCache {
   std::unordered_map<std::string, Account> accounts_by_code;
   std::vector<std::int64_t> unwritten_balances;  // ids of accounts whose balance is ahead
   std::optional<JournalTail> journal_tail;
+  std::optional<ChainTail> outcome_tail;
+  // How far the system clock was behind the last journal row's time when this transaction
+  // took its time (clock_guarded_now); recorded in the rows it appends.
+  std::int64_t clock_behind_ms = 0;
 
   Account* account_by_id(std::int64_t id) {
     for (auto& entry : accounts_by_code) {
@@ -40,6 +49,7 @@ struct WriteCache {
     accounts_by_code.clear();
     unwritten_balances.clear();
     journal_tail.reset();
+    outcome_tail.reset();
   }
 };
 

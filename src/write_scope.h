@@ -7,6 +7,7 @@
 #include "db.h"
 #include "failpoint.h"
 #include "impl.h"
+#include "journal.h"
 #include "sqlite_errors.h"
 
 namespace ledger::detail {
@@ -36,7 +37,7 @@ auto write_operation(Impl& impl, std::string_view what, Body&& body) -> decltype
   require_writable(impl, what);
   auto result = guarded(impl.db, what, [&] {
     WriteScope scope(impl);
-    auto outcome = body(impl.now_ms());
+    auto outcome = body(clock_guarded_now(impl));
     LEDGER_FAILPOINT("transfer.before_commit");
     scope.commit();
     return outcome;

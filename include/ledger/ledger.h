@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "ledger/error.h"
+#include "ledger/fiscal.h"
 #include "ledger/money.h"
 #include "ledger/types.h"
 #include "ledger/version.h"
@@ -217,8 +218,31 @@ class Ledger {
   // Journal rows with sequence >= since_sequence, in order, at most `limit`.
   [[nodiscard]] std::vector<JournalEntry> journal(std::int64_t since_sequence = 1,
                                                   std::int64_t limit = 1000);
-  // Checks every invariant (SPEC 5 and 6) and reports each violation where it starts.
+  // Checks every invariant (SPEC 5, 6 and 10) and reports each violation where it starts:
+  // the journal, outcome and event chains, balances and holds against the journal, the
+  // rules (posts within their hold, refunds within their original, overdraft rules as
+  // created), stored responses against their rows, and closings against the record.
   [[nodiscard]] VerifyReport verify();
+  // The same, and with options.public_key_pem every closing's signature too.
+  [[nodiscard]] VerifyReport verify(const VerifyOptions& options);
+
+  // --- fiscal integrity (SPEC 10; ledger/fiscal.h) -------------------------------------
+  // Records a public key that may sign closings (an event in the event chain); returns its
+  // fingerprint. Recording a key again is a no-op. Throws Error{invalid_argument}.
+  std::string add_signing_key(const std::string& public_key_pem);
+  // Seals the journal rows up to request.until_ms (default now) in a signed closing, exactly
+  // once per (principal, key): outcome created with the closing as the body, or a replay
+  // of it, or an idempotency conflict. The signing key is recorded if it was not.
+  // Throws Error{invalid_argument} (bad key PEM, until before the last closing or in the
+  // future), Error{busy|io} (nothing stored; retry with the same key).
+  [[nodiscard]] TransferResult close(const CloseRequest& request);
+  [[nodiscard]] std::vector<Closing> closings();
+  [[nodiscard]] std::optional<Closing> find_closing(std::int64_t number);
+  // Writes a self-contained audit archive to `out_path` (never overwritten; mode 0600):
+  // every journal row, stored outcome, event and closing, and a manifest of their hashes,
+  // signed with `signing_key_pem` if given. See verify_audit_archive.
+  void export_audit(const std::string& out_path,
+                    const std::optional<std::string>& signing_key_pem = std::nullopt);
   [[nodiscard]] Stats stats();
   // Online backup to `out_path` with the SQLite backup API (the copy is mode 0600).
   // Throws Error{invalid_argument} if out_path exists.

@@ -202,6 +202,10 @@ struct JournalEntry {
   std::string key;
   std::int64_t created_at_ms = 0;
   std::optional<std::int64_t> ref_sequence;  // post/void: the reserve; reverse: the original
+  // The clock guard (SPEC 10): created_at never goes backwards. Non-zero when the system
+  // clock was this many milliseconds behind the previous row's time (it jumped back); the
+  // row then kept the previous row's time.
+  std::int64_t clock_behind_ms = 0;
   std::string prev_hash_hex;
   std::string hash_hex;
 };
@@ -216,6 +220,10 @@ struct VerifyReport {
   std::int64_t accounts_checked = 0;
   std::int64_t journal_rows_checked = 0;
   std::int64_t keys_checked = 0;
+  std::int64_t outcomes_checked = 0;    // links of the outcome chain
+  std::int64_t events_checked = 0;      // links of the event chain
+  std::int64_t closings_checked = 0;
+  std::int64_t signatures_checked = 0;  // closings whose signature was checked (public key given)
   std::vector<Violation> violations;
   [[nodiscard]] bool ok() const { return violations.empty(); }
 };

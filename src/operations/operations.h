@@ -56,6 +56,16 @@ struct ReverseOperation {
   static Executed execute(Impl& impl, const Request& request, std::int64_t now_ms);
 };
 
+// Not money, but decided exactly once like money: a signed closing (closings.h).
+struct CloseOperation {
+  using Request = CloseRequest;
+  static constexpr OperationKind kind = OperationKind::close;
+  static std::optional<std::string> malformed(const Request& request);
+  static std::string encode(const Request& request);
+  static ResponseBody echo(const Request& request);
+  static Executed execute(Impl& impl, const Request& request, std::int64_t now_ms);
+};
+
 static_assert(MoneyOperation<TransferOperation> && RebuildsRequestFromJournal<TransferOperation>);
 static_assert(MoneyOperation<ReserveOperation> && MoneyOperation<PostOperation> &&
               MoneyOperation<VoidOperation> && MoneyOperation<ReverseOperation>);

@@ -7,7 +7,9 @@
 
 #include "command.h"
 #include "ledger_file.h"
+#include "input.h"
 #include "output.h"
+#include "verify_report.h"
 
 namespace ledgerctl {
 namespace {
@@ -50,48 +52,11 @@ int run_upgrade(const Globals& globals) {
   return kExitDone;
 }
 
-json report_json(const ledger::VerifyReport& report) {
-  json violations = json::array();
-  for (const auto& v : report.violations) {
-    violations.push_back({{"kind", v.kind}, {"where", v.where}, {"detail", v.detail}});
-  }
-  return {{"ok", report.ok()},
-          {"accounts_checked", report.accounts_checked},
-          {"journal_rows_checked", report.journal_rows_checked},
-          {"keys_checked", report.keys_checked},
-          {"violations", violations}};
-}
-
-void print_report_text(const ledger::VerifyReport& report) {
-  print_line(fmt::format("{}: {}, {}, {} checked; {}", report.ok() ? "ok" : "FAILED",
-                         counted(report.accounts_checked, "account"),
-                         counted(report.journal_rows_checked, "journal row"),
-                         counted(report.keys_checked, "key"),
-                         counted(static_cast<std::int64_t>(report.violations.size()),
-                                 "violation")));
-  if (report.ok()) return;
-  Table table({{"KIND"}, {"WHERE"}, {"DETAIL"}});
-  for (const auto& v : report.violations) table.add_row({v.kind, v.where, v.detail});
-  table.print();
-}
-
-// Exit 5 with a message naming the first violation: a ledger that fails verify must not
-// look fine to a script that only checks the exit code.
-int verify_exit_code(const ledger::VerifyReport& report, const std::string& path) {
-  if (report.ok()) return kExitDone;
-  const auto& first = report.violations.front();
-  print_err_line(
-      fmt::format("ledgerctl: error: {} fails verify: {} violation(s), first {} at {} "
-                  "({}); stop writing to it, keep the file for investigation and "
-                  "restore the last good backup",
-                  one_line(path), report.violations.size(), one_line(first.kind),
-                  one_line(first.where), one_line(first.detail)));
-  return kExitNotALedger;
-}
-
-int run_verify(const Globals& globals) {
+int run_verify(const Globals& globals, const std::string& public_key_path) {
+  ledger::VerifyOptions options;
+  if (!public_key_path.empty()) options.public_key_pem = read_text_file("--public-key", public_key_path);
   ledger::Ledger ledger = open_for_reading(globals);
-  const ledger::VerifyReport report = ledger.verify();
+  const ledger::VerifyReport report = ledger.verify(options);
   if (globals.json) {
     print_json(report_json(report));
   } else {
@@ -218,11 +183,20 @@ void add_admin_commands(CLI::App& app, Globals& globals, Action& chosen) {
               "upgrade a file; they refuse an older one until this runs).",
               "  ledgerctl --db shop.db upgrade\n  ledgerctl --db shop.db upgrade --json", chosen,
               [&globals] { return run_upgrade(globals); });
-  add_command(app, "verify",
-              "Check every invariant: balances against the journal, zero sum per currency, "
-              "keys against transfers, gap-free sequence, hash chain. Exit 5 on any violation.",
-              "  ledgerctl --db shop.db verify\n  ledgerctl --db shop.db verify --json", chosen,
-              [&globals] { return run_verify(globals); });
+  auto public_key = std::make_shared<std::string>();
+  CLI::App* verify = add_command(
+      app, "verify",
+      "Check every invariant: the journal, outcome and event chains; balances and holds "
+      "against the journal; zero sum per currency; keys against transfers; posts within their "
+      "hold, refunds within their original, overdraft rules as created; stored responses "
+      "against their rows; closings against the record (and, with --public-key, their "
+      "signatures). Exit 5 on any violation.",
+      "  ledgerctl --db shop.db verify\n  ledgerctl --db shop.db verify --json\n"
+      "  ledgerctl --db shop.db verify --public-key signing-key.pub.pem",
+      chosen, [&globals, public_key] { return run_verify(globals, *public_key); });
+  verify->add_option("--public-key", *public_key,
+                     "Ed25519 public key (PEM): also check every closing's signature")
+      ->type_name("PEM");
   auto out_path = std::make_shared<std::string>();
   CLI::App* backup = add_command(
       app, "backup",

@@ -61,5 +61,7 @@ void add_reverse_command(CLI::App& app, Globals& globals, Action& chosen);
 void add_batch_command(CLI::App& app, Globals& globals, Action& chosen);
 void add_journal_command(CLI::App& app, Globals& globals, Action& chosen);
 void add_principal_commands(CLI::App& app, Globals& globals, Action& chosen);
+// fiscal.cpp: signing-key create, close, closing list|show, audit export|verify.
+void add_fiscal_commands(CLI::App& app, Globals& globals, Action& chosen);
 
 }  // namespace ledgerctl

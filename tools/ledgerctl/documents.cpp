@@ -79,6 +79,8 @@ json journal_entry_json(const ledger::JournalEntry& e) {
           {"key", e.key},
           {"created_at", format_time_ms(e.created_at_ms)},
           {"created_at_ms", e.created_at_ms},
+          {"clock_went_back", e.clock_behind_ms != 0},
+          {"clock_behind_ms", e.clock_behind_ms},
           {"ref_sequence", optional_json(e.ref_sequence)},
           {"prev_hash", e.prev_hash_hex},
           {"hash", e.hash_hex}};

@@ -5,6 +5,11 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <sstream>
 
 #include "cli.h"
 #include "ledger/money.h"
@@ -55,6 +60,43 @@ std::int64_t parse_money(std::string_view option, std::string_view text,
                  fmt::format("bad {} \"{}\" for {} ({} decimal places, e.g. {}): {}", option,
                              one_line(text), currency, exponent,
                              ledger::format_amount(1234, exponent), one_line(parsed.error)));
+}
+
+}  // namespace ledgerctl
+
+namespace ledgerctl {
+
+std::int64_t parse_time_ms(std::string_view option, const std::string& text) {
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
+    return parse_count(option, text, 0);
+  }
+  for (const char* format : {"%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%d"}) {
+    std::tm parts{};
+    const char* end = strptime(text.c_str(), format, &parts);
+    // "Z" is UTC; strptime's %z reads it in glibc, and "2026-12-03" has no zone at all.
+    if (end == nullptr || *end != '\0') continue;
+    const long offset = parts.tm_gmtoff;
+    const std::time_t seconds = timegm(&parts);
+    if (seconds == static_cast<std::time_t>(-1)) break;
+    return (static_cast<std::int64_t>(seconds) - offset) * 1000;
+  }
+  throw CliError(kExitUsage,
+                 fmt::format("{} \"{}\" is not a time: use RFC 3339 (2026-12-03T18:00:00Z or "
+                             "2026-12-03T19:00:00+01:00), a UTC date (2026-12-03), or unix epoch "
+                             "milliseconds",
+                             option, one_line(text)));
+}
+
+std::string read_text_file(std::string_view option, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  if (in) text << in.rdbuf();
+  if (!in || text.str().empty()) {
+    throw CliError(kExitUsage, fmt::format("{}: cannot read {} ({}); give the path of a PEM file",
+                                           option, one_line(path),
+                                           in ? "it is empty" : std::strerror(errno)));
+  }
+  return text.str();
 }
 
 }  // namespace ledgerctl

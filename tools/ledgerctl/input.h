@@ -25,4 +25,13 @@ namespace ledgerctl {
 [[nodiscard]] std::int64_t parse_money(std::string_view option, std::string_view text,
                                        const std::string& currency, int exponent);
 
+// Parses a point in time given to `option`: RFC 3339 ("2026-12-03T18:00:00Z",
+// "2026-12-03T19:00:00+01:00"), a UTC date ("2026-12-03", its midnight), or unix epoch
+// milliseconds (digits). Throws CliError (exit 2) naming the accepted forms.
+[[nodiscard]] std::int64_t parse_time_ms(std::string_view option, const std::string& text);
+
+// The contents of a small text file given to `option` (a PEM key). Throws CliError (exit 2)
+// if it cannot be read.
+[[nodiscard]] std::string read_text_file(std::string_view option, const std::string& path);
+
 }  // namespace ledgerctl

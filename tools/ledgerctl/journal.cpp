@@ -33,7 +33,8 @@ enum class Format { table, json_document, jsonl, csv };
 const std::vector<std::string> kCsvColumns = {
     "sequence",     "kind",          "debit_account", "credit_account", "amount",
     "amount_minor", "currency",      "memo",          "principal",      "key",
-    "created_at",   "created_at_ms", "ref_sequence",  "prev_hash",      "hash"};
+    "created_at",   "created_at_ms", "ref_sequence",  "prev_hash",      "hash",
+    "clock_behind_ms"};
 
 // RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
 std::string csv_field(const std::string& text) {
@@ -58,7 +59,7 @@ std::string entry_csv(const ledger::JournalEntry& e) {
                   e.currency, e.memo, e.principal, e.key, format_time_ms(e.created_at_ms),
                   std::to_string(e.created_at_ms),
                   e.ref_sequence ? std::to_string(*e.ref_sequence) : "", e.prev_hash_hex,
-                  e.hash_hex});
+                  e.hash_hex, std::to_string(e.clock_behind_ms)});
 }
 
 Format format_from(const Globals& globals, const JournalOptions& options) {
@@ -91,6 +92,14 @@ void for_each_entry(ledger::Ledger& ledger, std::int64_t since, std::int64_t lim
   }
 }
 
+// The clock guard is shown, never hidden: a row written while the system clock was behind
+// the previous row's time keeps that time and says by how much the clock was behind.
+std::string created_text(const ledger::JournalEntry& e) {
+  if (e.clock_behind_ms == 0) return format_time_ms(e.created_at_ms);
+  return fmt::format("{} (CLOCK WENT BACK {} ms)", format_time_ms(e.created_at_ms),
+                     e.clock_behind_ms);
+}
+
 void print_table(const std::vector<ledger::JournalEntry>& entries) {
   if (entries.empty()) {
     print_line("no journal rows in that range");
@@ -112,8 +121,7 @@ void print_table(const std::vector<ledger::JournalEntry>& entries) {
     table.add_row({std::to_string(e.sequence), e.kind,
                    e.ref_sequence ? std::to_string(*e.ref_sequence) : "-", e.debit_account,
                    e.credit_account, ledger::format_amount(e.amount_minor, e.exponent), e.currency,
-                   e.memo, e.principal, e.key, format_time_ms(e.created_at_ms),
-                   e.hash_hex.substr(0, 12)});
+                   e.memo, e.principal, e.key, created_text(e), e.hash_hex.substr(0, 12)});
   }
   table.print();
 }
