@@ -18,7 +18,7 @@ set(LEDGER_PKGCONFIG_DIR ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 # The public headers. client.h is not among them: ledger::client (the HTTP client of
 # ledgerd) is not installed, since embedding the engine needs no HTTP.
 set(LEDGER_PUBLIC_HEADERS ledger.h types.h error.h money.h version.h ledger_c.h
-  shared_ledger.h)
+  shared_ledger.h fiscal.h)
 list(TRANSFORM LEDGER_PUBLIC_HEADERS PREPEND ${PROJECT_SOURCE_DIR}/include/ledger/)
 install(FILES ${LEDGER_PUBLIC_HEADERS} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ledger)
 

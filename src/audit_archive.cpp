@@ -245,11 +245,21 @@ bool ArchiveCheck::check_manifest(const std::string& bytes, std::size_t body_end
     add("archive_manifest", "archive manifest",
         "the SHA-256 of the archive's records differs from its manifest: a byte was changed");
   }
-  if (last.contains("signature")) {
+  const bool signed_manifest = last.contains("signature");
+  if (last.size() != (signed_manifest ? 3U : 1U) ||
+      signed_manifest != last.contains("signing_key_fingerprint")) {
+    add("archive_manifest", "archive manifest", "the manifest line has fields this build never writes");
+  }
+  if (signed_manifest) {
     const auto signature = from_hex(last.value("signature", ""));
     if (!signature || !signature_valid(public_key_pem_, dump(manifest), *signature, "the public key")) {
       add("archive_signature", "archive manifest",
           "the manifest's signature does not verify with the given public key");
+    }
+    if (last.value("signing_key_fingerprint", "") !=
+        to_hex(as_bytes(key_fingerprint(public_key_pem_, "the public key")))) {
+      add("archive_signature", "archive manifest",
+          "the manifest names another signing key than the given public key");
     }
   }
   counts_ = manifest.value("counts", json::object());

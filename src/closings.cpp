@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "closing_totals.h"
 #include "events.h"
 #include "failpoint.h"
@@ -134,11 +136,13 @@ Digest record_signing_key(Impl& impl, const std::string& public_pem, std::int64_
   return fingerprint;
 }
 
-Closing write_closing(Impl& impl, const CloseRequest& request, std::int64_t until_ms,
-                      std::int64_t now_ms) {
+Closing write_closing(Impl& impl, const CloseRequest& request,
+                      std::optional<std::int64_t> requested_until, std::int64_t now_ms) {
   Db& db = impl.db;
   const std::optional<Closing> previous = last_closing(db);
-  if (until_ms > now_ms) {
+  const std::int64_t until_ms = requested_until.value_or(
+      previous ? std::max(now_ms, previous->until_ms) : now_ms);
+  if (requested_until && until_ms > now_ms) {
     throw Error(ErrorCode::invalid_argument,
                 fmt::format("cannot close up to {} ms, which is in the future (now is {} ms): "
                             "close up to now or an earlier time",

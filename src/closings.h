@@ -24,9 +24,10 @@ std::optional<Closing> last_closing(Db& db);
 // Records `public_pem` (an event) unless it is recorded already; returns its fingerprint.
 Digest record_signing_key(Impl& impl, const std::string& public_pem, std::int64_t now_ms);
 
-// Builds, signs and stores closing number (last + 1) of the rows up to `until_ms`; returns
-// it. Throws Error{invalid_argument} for an until before the last closing's or after now.
-Closing write_closing(Impl& impl, const CloseRequest& request, std::int64_t until_ms,
-                      std::int64_t now_ms);
+// Builds, signs and stores closing number (last + 1) of the rows up to `until_ms` (default:
+// now, or the last closing's time if the clock is behind it); returns it. Throws
+// Error{invalid_argument} for an until before the last closing's or after now.
+Closing write_closing(Impl& impl, const CloseRequest& request,
+                      std::optional<std::int64_t> requested_until, std::int64_t now_ms);
 
 }  // namespace ledger::detail

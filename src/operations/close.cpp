@@ -46,7 +46,7 @@ ResponseBody CloseOperation::echo(const Request& request) {
 }
 
 Executed CloseOperation::execute(Impl& impl, const Request& request, std::int64_t now_ms) {
-  const Closing closing = write_closing(impl, request, request.until_ms.value_or(now_ms), now_ms);
+  const Closing closing = write_closing(impl, request, request.until_ms, now_ms);
   Executed done;
   done.fields = ResponseBody{{"closing", closing.number},
                              {"first_seq", closing.first_sequence},

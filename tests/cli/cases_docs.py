@@ -123,10 +123,10 @@ def readme_session(ctl):
                      '"posted_minor":1500,"principal":"till:7","released_minor":500,',
                      '"reversed_minor":234',
                      '{"line":2,"outcome":"insufficient_funds"', "balance:         24.00",
-                     "ok: 3 accounts, 6 journal rows, 8 keys checked",
+                     "ok: 3 accounts, 6 journal rows, 8 keys, 8 outcomes, 3 events, 0 closings checked",
                      "created ledger pos.db", "available:       400.00",
                      '"released_minor":3860,',
                      '"outcome":"linked_batch_failed"', "safe       EUR        420.00",
-                     "ok: 8 accounts, 11 journal rows, 15 keys checked"):
+                     "ok: 8 accounts, 11 journal rows, 15 keys, 15 outcomes, 8 events, 0 closings checked"):
         check(expected in proc.stdout, f"the session prints {expected!r}", result)
     check(proc.stdout.count("exit 1") == 5, "five stored rejections in the session", result)

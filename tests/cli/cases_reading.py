@@ -12,7 +12,7 @@ from harness import check, file_digest, scaled_timeout
 
 SCHEMA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "schema")
 APPLICATION_ID = 0x4C444752  # "LDGR", src/migrations.h
-LATEST_VERSION = 5  # the last schema/00N_*.sql
+LATEST_VERSION = 6  # the last schema/00N_*.sql
 
 
 def read_commands(ctl):

@@ -20,6 +20,7 @@ import time
 import cases_batch  # noqa: F401  (registers its cases)
 import cases_docs  # noqa: F401  (registers its cases)
 import cases_files  # noqa: F401  (registers its cases)
+import cases_fiscal  # noqa: F401  (registers its cases)
 import cases_identifiers  # noqa: F401  (registers its cases)
 import cases_pending  # noqa: F401  (registers its cases)
 import cases_principals  # noqa: F401  (registers its cases)

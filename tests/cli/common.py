@@ -23,9 +23,10 @@ def setup_shop(ctl):
     ctl.ok("account", "create", "usd:1", "--currency", "USD")
 
 
-def transfer(ctl, key, source, target, amount, *extra, principal="till:1", currency="EUR"):
+def transfer(ctl, key, source, target, amount, *extra, principal="till:1", currency="EUR",
+             db=None):
     return ctl.run("transfer", "--principal", principal, "--key", key, "--from", source,
-                   "--to", target, "--amount", amount, "--currency", currency, *extra)
+                   "--to", target, "--amount", amount, "--currency", currency, *extra, db=db)
 
 
 def account(ctl, code):

@@ -122,6 +122,7 @@ std::vector<SweepTarget> sweep_targets(Workload workload, std::uint64_t seed) {
           {"batch", at(OpKind::batch, true)},
           {"linked_batch", at(OpKind::linked_batch, true)},
           {"linked_batch_failed", at(OpKind::linked_batch, false)},
+          {"close", at(OpKind::close, true)},
           {"expire", at(OpKind::expire, std::nullopt), 1000 * (kShortHoldSeconds + 1)}};
 }
 

@@ -106,7 +106,8 @@ std::vector<std::string> required_mixed_failpoints() {
     }
   }
   for (const char* name :
-       {"reserve.after_journal_append", "void.after_journal_append", "transfer.after_key_check",
+       {"close.after_key_check", "close.after_closing_stored", "close.after_response_stored",
+        "reserve.after_journal_append", "void.after_journal_append", "transfer.after_key_check",
         "transfer.after_response_stored", "transfer.before_commit", "transfer.after_commit"}) {
     names.emplace_back(name);
   }

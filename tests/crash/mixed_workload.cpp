@@ -29,10 +29,12 @@ enum class Slot {
   cancel,       // void the second hold of this round (mostly) or another one
   expire,       // Ledger::expire_pending()
   settle,       // a post or a refund of anything in the window
+  close,        // a signed closing up to now (SPEC 10), keyed like money
 };
 constexpr Slot kCycle[] = {Slot::fund,   Slot::hold,    Slot::card_hold, Slot::batch,
                            Slot::post,   Slot::reverse, Slot::transfer,  Slot::second_hold,
-                           Slot::linked, Slot::cancel,  Slot::expire,    Slot::settle};
+                           Slot::linked, Slot::cancel,  Slot::expire,    Slot::settle,
+                           Slot::close};
 constexpr std::int64_t kCycleLength = sizeof(kCycle) / sizeof(kCycle[0]);
 // How far back a post, void or refund looks for the operation it names: two rounds, so
 // that it may name what an earlier round already posted, voided or refunded.
@@ -51,6 +53,13 @@ std::int64_t position_of(Slot slot) {
 bool is_hold(std::int64_t index) {
   Slot slot = slot_of(index);
   return slot == Slot::hold || slot == Slot::card_hold || slot == Slot::second_hold;
+}
+
+// Which key signs a closing does not change its outcome or its replay (the request's
+// fingerprint leaves the key out), so each process signs with a key of its own.
+const std::string& signing_key_pem() {
+  static const std::string pem = ledger::generate_signing_key().private_pem;
+  return pem;
 }
 
 // Generates one operation of a mixed stream.
@@ -310,6 +319,12 @@ Op MixedGenerator::make() {
       break;
     case Slot::expire:
       op.kind = OpKind::expire;
+      break;
+    case Slot::close:
+      op.kind = OpKind::close;
+      op.close.principal = principal_;
+      op.close.key = key(index_);
+      op.close.signing_key_pem = signing_key_pem();
       break;
     case Slot::settle:
       if (coin_ % 2 == 0) {

@@ -43,6 +43,8 @@ std::vector<Outcome> Model::apply(const Op& op, const std::vector<Outcome>& obse
       return {reverse(op)};
     case OpKind::expire:
       return {};
+    case OpKind::close:
+      return {Outcome::created};  // moves nothing; closes up to now, never refused
   }
   return {};
 }

@@ -181,6 +181,8 @@ const char* to_string(OpKind kind) {
       return "linked_batch";
     case OpKind::expire:
       return "expire";
+    case OpKind::close:
+      return "close";
   }
   return "?";
 }
@@ -221,6 +223,8 @@ std::vector<std::string> op_keys(const Op& op) {
       return {op.void_request.key};
     case OpKind::reverse:
       return {op.reverse.key};
+    case OpKind::close:
+      return {op.close.key};
     case OpKind::expire:
       return {};
     default: {
@@ -261,6 +265,8 @@ std::vector<ledger::TransferResult> run_op(ledger::Ledger& ledger, Op& op) {
     case OpKind::expire:
       (void)ledger.expire_pending();
       return {};
+    case OpKind::close:
+      return {ledger.close(op.close)};
   }
   return {};
 }

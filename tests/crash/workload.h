@@ -56,7 +56,9 @@ struct AccountSpec {
 // Creates the workload's accounts that do not exist yet (safe to call after any crash).
 void ensure_accounts(ledger::Ledger& ledger, Workload workload);
 
-enum class OpKind { transfer, reserve, post, void_pending, reverse, batch, linked_batch, expire };
+enum class OpKind {
+  transfer, reserve, post, void_pending, reverse, batch, linked_batch, expire, close
+};
 [[nodiscard]] const char* to_string(OpKind kind);
 
 // A journal sequence no row has: what a post, void or refund names when the key it refers
@@ -78,6 +80,7 @@ struct Op {
   ledger::PostRequest post;
   ledger::VoidRequest void_request;
   ledger::ReverseRequest reverse;
+  ledger::CloseRequest close;  // a signed closing (up to now), keyed like money
   // post, void, reverse: the key (of this stream) whose journal row the request names, or
   // empty for none; resolve_op() puts that row's sequence into the request. The key is
   // that of item `target_item` of operation `target_index`.

@@ -23,7 +23,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONSUMERS = os.path.join(HERE, "consumers")
-HEADERS = ["error.h", "ledger.h", "ledger_c.h", "money.h", "shared_ledger.h", "types.h",
+HEADERS = ["error.h", "fiscal.h", "ledger.h", "ledger_c.h", "money.h", "shared_ledger.h", "types.h",
            "version.h"]
 C_HEADERS = ["ledger_c.h", "version.h"]
 

@@ -103,7 +103,8 @@ TEST_CASE("verify reports each kind of hand-made corruption where it starts") {
        "account world"},
       {"row appended without a key",
        "INSERT INTO journal SELECT seq + 1, kind, debit_account, credit_account, amount, "
-       "currency, memo, principal, 'ghost', created_at, ref_seq, hash FROM journal WHERE seq = 10",
+       "currency, memo, principal, 'ghost', created_at, ref_seq, hash, clock_behind_ms FROM journal "
+       "WHERE seq = 10",
        "transfer_without_key", "journal seq 11"},
   };
   for (const auto& c : cases) {

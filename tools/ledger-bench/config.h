@@ -37,6 +37,7 @@ struct Config {
   // pgbench's 8 clients, for tools/bench-postgres.sh. Not part of ratio_replay.
   int replay_threads = 8;
   double latency_seconds = 10.0;       // single durable transfers timed one by one
+  std::int64_t fiscal_rows = 1'000'000;  // fiscal: the day a close seals and verify reads
 
   int contention_processes = 4;
   double contention_seconds = 8.0;

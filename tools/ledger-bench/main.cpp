@@ -32,7 +32,7 @@ const std::vector<std::pair<std::string, Scenario>>& scenarios() {
       {"commit", bench::run_commit},         {"batch", bench::run_batch},
       {"replay", bench::run_replay},         {"latency", bench::run_latency},
       {"contention", bench::run_contention}, {"group", bench::run_group},
-      {"scale", bench::run_scale}};
+      {"scale", bench::run_scale},           {"fiscal", bench::run_fiscal}};
   return all;
 }
 

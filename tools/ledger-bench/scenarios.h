@@ -17,6 +17,8 @@ void run_contention(const Config& config, Report& report);
 // Threads sharing one SharedLedger (group commit) beside bare single commits (group.cpp).
 void run_group(const Config& config, Report& report);
 void run_scale(const Config& config, Report& report);
+// A close of a day of rows, and verify without and with the public key (fiscal.cpp).
+void run_fiscal(const Config& config, Report& report);
 // The side of the scale scenario (`role` "engine" or "bare") that runs in its own process.
 void run_scale_child(const Config& config, const std::string& role, const std::string& path,
                      Report& report);

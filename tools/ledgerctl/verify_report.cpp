@@ -26,14 +26,17 @@ json report_json(const ledger::VerifyReport& report) {
 }
 
 void print_report_text(const ledger::VerifyReport& report) {
-  print_line(fmt::format("{}: {}, {}, {}, {}, {}, {} ({} signatures) checked; {}",
-                         report.ok() ? "ok" : "FAILED",
+  std::string signatures;
+  if (report.signatures_checked > 0) {
+    signatures = ", " + counted(report.signatures_checked, "signature");
+  }
+  print_line(fmt::format("{}: {}, {}, {}, {}, {}, {}{} checked; {}", report.ok() ? "ok" : "FAILED",
                          counted(report.accounts_checked, "account"),
                          counted(report.journal_rows_checked, "journal row"),
                          counted(report.keys_checked, "key"),
                          counted(report.outcomes_checked, "outcome"),
                          counted(report.events_checked, "event"),
-                         counted(report.closings_checked, "closing"), report.signatures_checked,
+                         counted(report.closings_checked, "closing"), signatures,
                          counted(static_cast<std::int64_t>(report.violations.size()),
                                  "violation")));
   if (report.ok()) return;

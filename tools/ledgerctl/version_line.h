@@ -5,7 +5,7 @@
 
 namespace ledgerctl {
 
-// "<program> 1.0.0 (C ABI 1, file format 5)": the library this program runs with, its C ABI
+// "<program> 1.1.0 (C ABI 1, file format 6)": the library this program runs with, its C ABI
 // version and the newest file format it reads and writes.
 [[nodiscard]] std::string version_line(const std::string& program);
 

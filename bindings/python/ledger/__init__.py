@@ -21,7 +21,7 @@ from .result import Result
 
 __all__ = ["ABI_VERSION", "BusyError", "Ledger", "LedgerError", "LedgerIOError", "Result",
            "Transfer", "abi_version", "file_format_version", "version"]
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 
 
 def version():
