@@ -16,6 +16,7 @@
 #include "events.h"
 #include "journal.h"
 #include "key_encoding.h"
+#include "link_walk.h"
 #include "ledger/error.h"
 #include "migrations.h"
 #include "outcome_chain.h"
@@ -316,15 +317,14 @@ VerifyReport ArchiveCheck::run(const std::string& bytes) {
     check_record(record, number);
   }
   try {
-    ClosingCheck closings(closings_, public_key_pem_,
-                          [this](std::string kind, std::string where, std::string detail) {
-                            add(std::move(kind), std::move(where), std::move(detail));
-                          });
+    const ReportViolation report = [this](std::string kind, std::string where,
+                                          std::string detail) {
+      add(std::move(kind), std::move(where), std::move(detail));
+    };
+    ClosingCheck closings(closings_, public_key_pem_, report);
     report_.closings_checked = closings.closings_checked();
     report_.signatures_checked = closings.signatures_checked();
-    Digest prev = genesis_hash();
-    std::int64_t expected = 1;
-    bool broken = false;
+    LinkWalk journal_chain(kJournalChain, genesis_hash());
     for (const json& row : journal_) {
       JournalRow entry;
       const std::int64_t seq = row.at("seq").get<std::int64_t>();
@@ -340,32 +340,21 @@ VerifyReport ArchiveCheck::run(const std::string& bytes) {
       if (!row.at("ref_seq").is_null()) entry.ref_seq = row.at("ref_seq").get<std::int64_t>();
       entry.clock_behind_ms = row.at("clock_behind_ms").get<std::int64_t>();
       const Digest stored = digest_from_hex(row.at("hash").get<std::string>());
-      const std::string where = fmt::format("journal seq {}", seq);
-      if (seq != expected) add("sequence_gap", where, fmt::format("expected sequence {}", expected));
-      if (!broken && chain_hash(prev, seq, entry) != stored) {
-        broken = true;
-        add("hash_chain", where, "the row does not match its hash chain: it or one before it was altered");
-      }
-      expected = seq + 1;
-      prev = stored;
+      journal_chain.step(seq, chain_hash(journal_chain.prev(), seq, entry), stored, report);
       closings.journal_row(seq, entry.kind, entry.debit_code, entry.credit_code, entry.currency,
                            entry.amount_minor);
       closings.link(Chain::journal, seq, stored);
       ++report_.journal_rows_checked;
     }
-    prev = outcome_genesis_hash();
-    expected = 1;
-    broken = false;
+    LinkWalk outcome_chain(kOutcomeChain, outcome_genesis_hash());
     for (const json& row : outcomes_) {
       const std::int64_t seq = row.at("seq").get<std::int64_t>();
-      Digest digest{};
-      if (row.contains("tombstone_digest")) {
-        digest = digest_from_hex(row.at("tombstone_digest").get<std::string>());
-      } else {
-        digest = outcome_digest(from_hex(row.at("fingerprint").get<std::string>()).value_or(""),
-                                row.at("result").get<std::string>(),
-                                row.at("response").get<std::string>());
-      }
+      const Digest digest =
+          row.contains("tombstone_digest")
+              ? digest_from_hex(row.at("tombstone_digest").get<std::string>())
+              : outcome_digest(from_hex(row.at("fingerprint").get<std::string>()).value_or(""),
+                               row.at("result").get<std::string>(),
+                               row.at("response").get<std::string>());
       std::optional<std::int64_t> transfer_seq;
       if (!row.at("transfer_seq").is_null()) transfer_seq = row.at("transfer_seq").get<std::int64_t>();
       const std::string principal = row.at("principal").get<std::string>();
@@ -374,20 +363,11 @@ VerifyReport ArchiveCheck::run(const std::string& bytes) {
       const Digest stored = digest_from_hex(row.at("hash").get<std::string>());
       const OutcomeLink link{principal, key, operation, transfer_seq,
                              row.at("completed_at_ms").get<std::int64_t>(), digest};
-      const std::string where = fmt::format("outcome seq {}", seq);
-      if (seq != expected) add("outcome_gap", where, fmt::format("expected outcome seq {}", expected));
-      if (!broken && outcome_link_hash(prev, seq, link) != stored) {
-        broken = true;
-        add("outcome_chain", where, "the outcome does not match its chain: it or one before it was altered");
-      }
-      expected = seq + 1;
-      prev = stored;
+      outcome_chain.step(seq, outcome_link_hash(outcome_chain.prev(), seq, link), stored, report);
       closings.link(Chain::outcomes, seq, stored);
       ++report_.outcomes_checked;
     }
-    prev = event_genesis_hash();
-    expected = 1;
-    broken = false;
+    LinkWalk event_chain(kEventChain, event_genesis_hash());
     for (const json& row : events_) {
       const std::int64_t seq = row.at("seq").get<std::int64_t>();
       const Event event{row.at("kind").get<std::string>(), row.at("subject").get<std::string>(),
@@ -395,20 +375,11 @@ VerifyReport ArchiveCheck::run(const std::string& bytes) {
                         row.at("journal_seq").get<std::int64_t>(),
                         row.at("created_at_ms").get<std::int64_t>()};
       const Digest stored = digest_from_hex(row.at("hash").get<std::string>());
-      const std::string where = fmt::format("event seq {}", seq);
-      if (seq != expected) add("event_gap", where, fmt::format("expected event seq {}", expected));
-      if (!broken && event_link_hash(prev, seq, event) != stored) {
-        broken = true;
-        add("event_chain", where, "the event does not match its chain: it or one before it was altered");
-      }
-      expected = seq + 1;
-      prev = stored;
+      event_chain.step(seq, event_link_hash(event_chain.prev(), seq, event), stored, report);
       closings.link(Chain::events, seq, stored);
       ++report_.events_checked;
     }
-    closings.finish(static_cast<std::int64_t>(journal_.size()),
-                    static_cast<std::int64_t>(outcomes_.size()),
-                    static_cast<std::int64_t>(events_.size()));
+    closings.finish(journal_chain.last(), outcome_chain.last(), event_chain.last());
   } catch (const json::exception& e) {
     add("archive_record", "archive", fmt::format("a record lacks a field this build writes ({})", e.what()));
   }

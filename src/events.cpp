@@ -44,16 +44,11 @@ ChainPosition event_chain_head(Db& db) {
   return head;
 }
 
-std::int64_t append_event(Impl& impl, Event event) {
-  // Read, not taken from the write cache: account creation writes outside a WriteScope.
-  auto& last = impl.db.statement("SELECT COALESCE(max(seq), 0) FROM journal");
-  last.executeStep();
-  event.journal_seq = last.getColumn(0).getInt64();
-  last.tryReset();
-  ChainPosition head = event_chain_head(impl.db);
+std::int64_t append_event_row(Db& db, const Event& event) {
+  const ChainPosition head = event_chain_head(db);
   const std::int64_t sequence = head.sequence + 1;
   const Digest hash = event_link_hash(head.hash, sequence, event);
-  auto& insert = impl.db.statement(
+  auto& insert = db.statement(
       "INSERT INTO events (seq, kind, subject, detail, journal_seq, created_at, hash) "
       "VALUES (?, ?, ?, ?, ?, ?, ?)");
   insert.bind(1, sequence);
@@ -65,6 +60,15 @@ std::int64_t append_event(Impl& impl, Event event) {
   insert.bindNoCopy(7, hash.data(), static_cast<int>(hash.size()));
   insert.exec();
   return sequence;
+}
+
+std::int64_t append_event(Impl& impl, Event event) {
+  // Read, not taken from the write cache: account creation writes outside a WriteScope.
+  auto& last = impl.db.statement("SELECT COALESCE(max(seq), 0) FROM journal");
+  last.executeStep();
+  event.journal_seq = last.getColumn(0).getInt64();
+  last.tryReset();
+  return append_event_row(impl.db, event);
 }
 
 std::string account_event_detail(const Account& account) {

@@ -31,9 +31,11 @@ struct Event {
 [[nodiscard]] Digest event_link_hash(const Digest& prev, std::int64_t sequence,
                                      const Event& event);
 
-// Appends `event` (its journal_seq is filled in) inside the write transaction; returns its
-// sequence.
+// Appends `event` (its journal_seq is filled in with the journal's last sequence) inside
+// the write transaction; returns its sequence.
 std::int64_t append_event(Impl& impl, Event event);
+// Appends `event` as it is (the migration sets journal_seq itself).
+std::int64_t append_event_row(Db& db, const Event& event);
 
 // The last event stored, or {0, genesis}.
 ChainPosition event_chain_head(Db& db);

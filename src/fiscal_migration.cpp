@@ -70,24 +70,7 @@ void chain_events(Db& db) {
                            std::to_string(holds.getColumn(0).getInt64()), detail.dump(),
                            journal_seq, holds.getColumn(3).getInt64()});
   }
-  Statement insert(db.handle(),
-                   "INSERT INTO events (seq, kind, subject, detail, journal_seq, created_at, hash) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?)");
-  Digest prev = event_genesis_hash();
-  std::int64_t sequence = 0;
-  for (const Event& event : events) {
-    ++sequence;
-    prev = event_link_hash(prev, sequence, event);
-    insert.bind(1, sequence);
-    insert.bind(2, event.kind);
-    insert.bind(3, event.subject);
-    insert.bind(4, event.detail);
-    insert.bind(5, event.journal_seq);
-    insert.bind(6, event.created_at_ms);
-    insert.bindNoCopy(7, prev.data(), static_cast<int>(prev.size()));
-    insert.exec();
-    insert.tryReset();
-  }
+  for (const Event& event : events) append_event_row(db, event);
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "integrity.h"
 #include "journal.h"
 #include "key_encoding.h"
+#include "link_walk.h"
 #include "outcome_chain.h"
 
 namespace ledger::detail {
@@ -38,40 +39,6 @@ struct AccountTotals {
   std::optional<json> created;
 };
 
-// One chain's walk: positions 1, 2, 3, ... each stored hash recomputed from the previous
-// stored one. Reports the first position where it breaks and every gap.
-class LinkWalk {
- public:
-  LinkWalk(const char* name, const Digest& genesis) : name_(name), prev_(genesis) {}
-  [[nodiscard]] const Digest& prev() const { return prev_; }
-  template <typename Report>
-  void step(std::int64_t seq, const Digest& recomputed, const Digest& stored, Report&& report) {
-    const std::string where = fmt::format("{} seq {}", name_, seq);
-    if (seq != expected_) {
-      report(fmt::format("{}_gap", name_), where,
-             fmt::format("expected {} seq {}, found {}: a link was removed", name_, expected_, seq));
-    }
-    if (!broken_ && recomputed != stored) {
-      broken_ = true;
-      report(fmt::format("{}_chain", name_), where,
-             fmt::format("the stored hash does not match SHA-256(previous hash || {}): this {} "
-                         "or one before it was altered",
-                         name_, name_));
-    }
-    expected_ = seq + 1;
-    prev_ = stored;
-    last_ = seq;
-  }
-  [[nodiscard]] std::int64_t last() const { return last_; }
-
- private:
-  const char* name_;
-  Digest prev_;
-  std::int64_t expected_ = 1;
-  std::int64_t last_ = 0;
-  bool broken_ = false;
-};
-
 std::optional<std::int64_t> optional_int(const SQLite::Column& column) {
   if (column.isNull()) return std::nullopt;
   return column.getInt64();
@@ -79,7 +46,12 @@ std::optional<std::int64_t> optional_int(const SQLite::Column& column) {
 
 class Checker {
  public:
-  Checker(Db& db, const VerifyOptions& options) : db_(db), options_(options) {}
+  Checker(Db& db, const VerifyOptions& options)
+      : db_(db),
+        options_(options),
+        reporter_([this](std::string kind, std::string where, std::string detail) {
+          add(std::move(kind), std::move(where), std::move(detail));
+        }) {}
   VerifyReport run();
 
  private:
@@ -88,11 +60,8 @@ class Checker {
       report_.violations.push_back({std::move(kind), std::move(where), std::move(detail)});
     }
   }
-  ReportViolation reporter() {
-    return [this](std::string kind, std::string where, std::string detail) {
-      add(std::move(kind), std::move(where), std::move(detail));
-    };
-  }
+  // Every check reports through this one function object (made once, not per row).
+  const ReportViolation& reporter() const { return reporter_; }
   AccountTotals* account_by_code(const std::string& code) {
     auto found = id_by_code_.find(code);
     return found == id_by_code_.end() ? nullptr : &accounts_.at(found->second);
@@ -114,15 +83,16 @@ class Checker {
 
   Db& db_;
   const VerifyOptions& options_;
+  ReportViolation reporter_;
   VerifyReport report_;
   std::unordered_map<std::int64_t, AccountTotals> accounts_;
   std::unordered_map<std::string, std::int64_t> id_by_code_;
   std::set<std::int64_t> expired_holds_;  // holds an event says expired
   std::map<std::int64_t, std::string> closing_hashes_;  // closing number -> SHA-256 (hex)
   std::optional<ClosingCheck> closings_;
-  LinkWalk journal_chain_{"journal", genesis_hash()};
-  LinkWalk outcome_chain_{"outcome", outcome_genesis_hash()};
-  LinkWalk event_chain_{"event", event_genesis_hash()};
+  LinkWalk journal_chain_{kJournalChain, genesis_hash()};
+  LinkWalk outcome_chain_{kOutcomeChain, outcome_genesis_hash()};
+  LinkWalk event_chain_{kEventChain, event_genesis_hash()};
 };
 
 void Checker::load_accounts() {
@@ -169,7 +139,7 @@ void Checker::check_events() {
     const std::int64_t seq = rows.getColumn(0).getInt64();
     const Digest stored = digest_from_blob(rows.getColumn(6));
     event_chain_.step(seq, event_link_hash(event_chain_.prev(), seq, event), stored,
-                      [this](auto... args) { add(std::move(args)...); });
+                      reporter());
     closings_->link(Chain::events, seq, stored);
     const std::string where = fmt::format("event seq {}", seq);
     if (event.kind == kEventAccountCreated) {
@@ -278,16 +248,7 @@ void Checker::check_journal_row(Statement& row) {
     }
   }
   const Digest stored = digest_from_blob(row.getColumn(11));
-  journal_chain_.step(seq, chain_hash(journal_chain_.prev(), seq, entry), stored,
-                      [this](std::string kind, std::string at, std::string detail) {
-                        if (kind == "journal_gap") kind = "sequence_gap";
-                        if (kind == "journal_chain") {
-                          kind = "hash_chain";
-                          detail = "the stored hash does not match SHA-256(previous hash || "
-                                   "row): this row or one before it was altered";
-                        }
-                        add(std::move(kind), std::move(at), std::move(detail));
-                      });
+  journal_chain_.step(seq, chain_hash(journal_chain_.prev(), seq, entry), stored, reporter());
   closings_->journal_row(seq, entry.kind, entry.debit_code, entry.credit_code, entry.currency,
                          entry.amount_minor);
   closings_->link(Chain::journal, seq, stored);
@@ -536,7 +497,7 @@ void Checker::check_outcomes() {
     const OutcomeLink link{principal, key, operation, optional_int(rows.getColumn(5)),
                            rows.getColumn(6).getInt64(), digest};
     outcome_chain_.step(seq, outcome_link_hash(outcome_chain_.prev(), seq, link), stored,
-                        [this](auto... args) { add(std::move(args)...); });
+                        reporter());
     closings_->link(Chain::outcomes, seq, stored);
     if (!tombstone) {
       check_outcome_body(rows, fmt::format("outcome seq {}", seq), key);

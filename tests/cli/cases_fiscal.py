@@ -11,7 +11,7 @@ import shutil
 import sqlite3
 import struct
 
-from common import case, transfer
+from common import case, tamper as sql, transfer
 from harness import check
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -19,14 +19,6 @@ FIXTURES = os.path.join(HERE, "..", "migration", "data")
 
 
 # --- the attacker's tools: plain SQL, and the chain recomputed the way the engine does ----
-
-def sql(path, *statements):
-    connection = sqlite3.connect(path)
-    for statement in statements:
-        connection.execute(statement)
-    connection.commit()
-    connection.close()
-
 
 def query(path, statement, *params):
     connection = sqlite3.connect(path)

@@ -25,7 +25,7 @@ import cases_identifiers  # noqa: F401  (registers its cases)
 import cases_pending  # noqa: F401  (registers its cases)
 import cases_principals  # noqa: F401  (registers its cases)
 import cases_reading  # noqa: F401  (registers its cases)
-from common import CASES, balance, case, journal_rows, setup_shop, transfer
+from common import CASES, balance, case, journal_rows, setup_shop, tamper, transfer
 from harness import MUTANTS, Ledgerctl, TestFailure, Workdir, check
 
 # --- every command works ---------------------------------------------------------------
@@ -350,14 +350,6 @@ BUSY_BATCH = ('{"principal":"p","key":"b6","from":"world","to":"till:1","amount"
 
 
 # --- verify fails: exit 5 ---------------------------------------------------------------
-
-def tamper(path, *statements):
-    connection = sqlite3.connect(path)
-    for statement in statements:
-        connection.execute(statement)
-    connection.commit()
-    connection.close()
-
 
 @case
 def verify_fails(ctl):

@@ -2,6 +2,7 @@
 the keyed commands (transfer, pending reserve|post|void, reverse) and check their output."""
 
 import json
+import sqlite3
 
 from harness import check
 
@@ -77,3 +78,13 @@ def run_keyed_table(ctl, rows):
         if before is not None:
             ctl.expect_unchanged(before, result)
     return {key: json.loads(body) for (key, _), body in bodies.items()}
+
+
+def tamper(path, *statements):
+    """Runs SQL on the ledger file with a plain sqlite3 connection, as an attacker (or a bad
+    repair script) with write access would."""
+    connection = sqlite3.connect(path)
+    for statement in statements:
+        connection.execute(statement)
+    connection.commit()
+    connection.close()
