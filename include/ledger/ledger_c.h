@@ -285,14 +285,18 @@ LEDGER_C_API const ledger_result* ledger_batch_result(const ledger_batch* batch,
 
 /* --- inspection ------------------------------------------------------------------------- */
 
-/* Checks every invariant (balances = journal, zero sum per currency, hash chain, keys and
- * their transfers, ...). *ok is 1 if none is violated. report (optional): a JSON object
- * {"ok","accounts_checked","journal_rows_checked","keys_checked","violations":[{"kind",
- * "where","detail"}]}, free with ledger_free; length optional. */
+/* Checks every invariant (balances = journal, zero sum per currency, the journal, outcome
+ * and event chains, keys and their transfers, the rules, closings, ...). *ok is 1 if none
+ * is violated. report (optional): a JSON object {"ok","accounts_checked",
+ * "journal_rows_checked","keys_checked","outcomes_checked","events_checked",
+ * "closings_checked","violations":[{"kind","where","detail"}]}, free with ledger_free;
+ * length optional. */
 LEDGER_C_API int ledger_verify(ledger_handle* ledger, int* ok, char** report, size_t* length);
 /* Journal rows with sequence >= since_sequence, at most `limit` (1..100000), as a JSON array
  * of {"sequence","kind","debit_account","credit_account","amount_minor","currency","memo",
- * "principal","key","created_at_ms","ref_sequence","hash"}. Free with ledger_free. */
+ * "principal","key","created_at_ms","clock_behind_ms","ref_sequence","hash"}
+ * (clock_behind_ms: non-zero when the clock had gone back, see README "Clock guard").
+ * Free with ledger_free. */
 LEDGER_C_API int ledger_journal_json(ledger_handle* ledger, int64_t since_sequence,
                                      int64_t limit, char** json, size_t* length);
 

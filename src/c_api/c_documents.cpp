@@ -41,6 +41,7 @@ std::string journal_document(const std::vector<JournalEntry>& entries) {
                     {"principal", entry.principal},
                     {"key", entry.key},
                     {"created_at_ms", entry.created_at_ms},
+                    {"clock_behind_ms", entry.clock_behind_ms},
                     {"ref_sequence", entry.ref_sequence ? json(*entry.ref_sequence) : json()},
                     {"hash", entry.hash_hex}});
   }
@@ -57,6 +58,9 @@ std::string verify_document(const VerifyReport& report) {
               {"accounts_checked", report.accounts_checked},
               {"journal_rows_checked", report.journal_rows_checked},
               {"keys_checked", report.keys_checked},
+              {"outcomes_checked", report.outcomes_checked},
+              {"events_checked", report.events_checked},
+              {"closings_checked", report.closings_checked},
               {"violations", violations}}
       .dump();
 }

@@ -391,7 +391,7 @@ def upgrade_to_chained(ctl):
     """A ledger written by the file-format-5 build (tests/migration/data) is upgraded to the
     chained form in one transaction: every completed key replays byte for byte, verify
     passes, and the chains cover what the file already held."""
-    shutil.copyfile(os.path.join(FIXTURES, "ledger-v5.db"), ctl.db)
+    shutil.copyfile(os.path.join(FIXTURES, "ledger-v5.ledger"), ctl.db)
     recorded = json.load(open(os.path.join(FIXTURES, "ledger-v5-replays.json")))["commands"]
     ctl.run("verify").expect(5)  # reading never upgrades: "upgrade first"
     upgraded = ctl.run("upgrade", "--json").expect(0).json()

@@ -1,8 +1,12 @@
-# Makes tests/migration/data/ledger-v5.db with ledgerctl of the last file-format-5 build
-# (e8011be), and records every money command with its exact stdout and exit code.
+"""Makes tests/migration/data/ledger-v5.ledger with the ledgerctl of the last file-format-5
+build (e8011be), and records every money command with its exact stdout and exit code in
+ledger-v5-replays.json: the fixture of the cli case upgrade_to_chained (README, Fiscal
+integrity). Run once, with that build:
+    python3 tests/migration/make_v5_fixture.py OLD_BUILD/tools/ledgerctl/ledgerctl tests/migration/data
+The file keeps no .db suffix, which .gitignore leaves out."""
 import json, os, subprocess, sys, time
 L, out = sys.argv[1], sys.argv[2]
-db = os.path.join(out, "ledger-v5.db")
+db = os.path.join(out, "ledger-v5.ledger")
 for suffix in ("", "-wal", "-shm"):
     if os.path.exists(db + suffix): os.remove(db + suffix)
 def run(*args):

@@ -23,7 +23,7 @@ namespace {
 
 constexpr const char* kDescription =
     "ledgerctl: inspect and repair a ledger file (accounts, idempotency keys, transfers, "
-    "two-phase transfers, refunds, batches, journal).";
+    "two-phase transfers, refunds, batches, journal, signed closings, audit archives).";
 
 constexpr const char* kFooter =
     R"(Global options (--db, --json, --busy-timeout-ms, --issued-keys-only) may also follow
