@@ -46,7 +46,7 @@ std::vector<TransferResult> run_linked(Impl& impl, std::span<const TransferReque
                                        std::span<const PreparedRequest> prepared,
                                        std::vector<std::optional<TransferResult>>& replayed,
                                        std::int64_t now) {
-  flush_balances(impl);  // what a ROLLBACK TO drops must not include earlier balances
+  flush_cached_writes(impl);  // what a ROLLBACK TO drops must not include earlier writes
   impl.db.exec("SAVEPOINT linked_batch");
   std::vector<TransferResult> results;
   results.reserve(requests.size());

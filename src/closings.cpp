@@ -169,6 +169,7 @@ Closing write_closing(Impl& impl, const CloseRequest& request,
   add_period_rows(db, first, last, totals);
 
   const JournalTail& journal = journal_tail(impl);
+  flush_outcome_head(impl);
   const ChainPosition outcomes = outcome_chain_head(db);
   const ChainPosition events = event_chain_head(db);
   const std::int64_t number = previous ? previous->number + 1 : 1;

@@ -45,6 +45,7 @@ void chain_outcomes(Db& db) {
     update.tryReset();
     update.clearBindings();
   }
+  write_outcome_head(db, tail);
 }
 
 void chain_events(Db& db) {

@@ -43,16 +43,23 @@ Digest outcome_link_hash(const Digest& prev, std::int64_t outcome_seq, const Out
 }
 
 ChainPosition outcome_chain_head(Db& db) {
-  auto& last = db.statement(
-      "SELECT outcome_seq, outcome_hash FROM idempotency_keys WHERE outcome_seq IS NOT NULL "
-      "ORDER BY outcome_seq DESC LIMIT 1");
-  ChainPosition head{0, outcome_genesis_hash()};
-  if (last.executeStep()) {
-    head.sequence = last.getColumn(0).getInt64();
-    head.hash = digest_from_blob(last.getColumn(1));
+  auto& head = db.statement("SELECT seq, hash FROM chain_heads WHERE chain = 'outcomes'");
+  ChainPosition position{0, outcome_genesis_hash()};
+  if (head.executeStep()) {
+    position.sequence = head.getColumn(0).getInt64();
+    position.hash = digest_from_blob(head.getColumn(1));
   }
-  last.tryReset();
-  return head;
+  head.tryReset();
+  return position;
+}
+
+void write_outcome_head(Db& db, const ChainPosition& head) {
+  auto& upsert = db.statement(
+      "INSERT INTO chain_heads (chain, seq, hash) VALUES ('outcomes', ?1, ?2) "
+      "ON CONFLICT (chain) DO UPDATE SET seq = ?1, hash = ?2");
+  upsert.bind(1, head.sequence);
+  upsert.bindNoCopy(2, head.hash.data(), static_cast<int>(head.hash.size()));
+  upsert.exec();
 }
 
 ChainPosition append_outcome(Impl& impl, const OutcomeLink& link) {
@@ -65,7 +72,14 @@ ChainPosition append_outcome(Impl& impl, const OutcomeLink& link) {
   next.hash = outcome_link_hash(tail->hash, next.sequence, link);
   tail->sequence = next.sequence;
   tail->hash = next.hash;
+  impl.cache.outcome_tail_unwritten = true;
   return next;
+}
+
+void flush_outcome_head(Impl& impl) {
+  if (!impl.cache.outcome_tail_unwritten) return;
+  write_outcome_head(impl.db, {impl.cache.outcome_tail->sequence, impl.cache.outcome_tail->hash});
+  impl.cache.outcome_tail_unwritten = false;
 }
 
 }  // namespace ledger::detail

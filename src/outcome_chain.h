@@ -41,10 +41,16 @@ struct ChainPosition {
 };
 
 // Inside the write transaction: the next position of the outcome chain for `link`, which
-// becomes the chain's tail (the caller stores both on the key's row).
+// becomes the chain's tail (the caller stores both on the key's row). The tail is kept in
+// the write cache and written to chain_heads by flush_outcome_head, before a commit or a
+// savepoint (WriteScope::commit, linked batches), like the cached balances.
 ChainPosition append_outcome(Impl& impl, const OutcomeLink& link);
+void flush_outcome_head(Impl& impl);
 
-// The last link stored, or {0, genesis} for an empty chain.
+// The head as chain_heads records it ({0, genesis} for an empty chain). Inside a write
+// transaction, after flush_outcome_head.
 ChainPosition outcome_chain_head(Db& db);
+// Records `head` as the outcome chain's (the migration that starts the chain).
+void write_outcome_head(Db& db, const ChainPosition& head);
 
 }  // namespace ledger::detail

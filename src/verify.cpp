@@ -503,6 +503,13 @@ void Checker::check_outcomes() {
       check_outcome_body(rows, fmt::format("outcome seq {}", seq), key);
     }
   }
+  // The recorded head is the last link: a cut tail of outcomes shows here.
+  const ChainPosition head = outcome_chain_head(db_);
+  if (head.sequence != outcome_chain_.last() || head.hash != outcome_chain_.prev()) {
+    add("outcome_chain", fmt::format("outcome seq {}", head.sequence),
+        fmt::format("the outcome chain's recorded head is seq {}, but its last link is seq {}",
+                    head.sequence, outcome_chain_.last()));
+  }
 }
 
 void Checker::check_outcome_body(Statement& row, const std::string& where, const std::string& key) {

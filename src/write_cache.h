@@ -35,6 +35,7 @@ struct WriteCache {
   std::vector<std::int64_t> unwritten_balances;  // ids of accounts whose balance is ahead
   std::optional<JournalTail> journal_tail;
   std::optional<ChainTail> outcome_tail;
+  bool outcome_tail_unwritten = false;  // ahead of chain_heads: written at commit
   // How far the system clock was behind the last journal row's time when this transaction
   // took its time (clock_guarded_now); recorded in the rows it appends.
   std::int64_t clock_behind_ms = 0;
@@ -50,6 +51,7 @@ struct WriteCache {
     unwritten_balances.clear();
     journal_tail.reset();
     outcome_tail.reset();
+    outcome_tail_unwritten = false;
   }
 };
 

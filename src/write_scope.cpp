@@ -3,11 +3,17 @@
 #include <fmt/format.h>
 
 #include "accounts.h"
+#include "outcome_chain.h"
 
 namespace ledger::detail {
 
+void flush_cached_writes(Impl& impl) {
+  flush_balances(impl);
+  flush_outcome_head(impl);
+}
+
 void WriteScope::commit() {
-  flush_balances(impl_);
+  flush_cached_writes(impl_);
   transaction_.commit();
   impl_.cache.clear();
 }

@@ -27,6 +27,10 @@ class WriteScope {
   Transaction transaction_;
 };
 
+// Writes what the cache holds ahead of the database (balances, the outcome chain's head):
+// before a commit, and before a savepoint whose rollback must not drop earlier writes.
+void flush_cached_writes(Impl& impl);
+
 // Refuses to write through a ledger opened with Options::read_only.
 void require_writable(const Impl& impl, std::string_view what);
 

@@ -236,7 +236,7 @@ TEST_CASE("a version-2 ledger's keys still replay after the upgrades to the late
       "principal, idem_key, operation, issued, state, request, fingerprint, result, response, "
       "transfer_seq, created_at, expires_at, completed_at FROM idempotency_keys; DROP TABLE "
       "idempotency_keys; ALTER TABLE keys_v2 RENAME TO idempotency_keys; DROP TABLE principals; "
-      "DROP TABLE events; DROP TABLE signing_keys; DROP TABLE closings; "
+      "DROP TABLE events; DROP TABLE signing_keys; DROP TABLE closings; DROP TABLE chain_heads; "
       "ALTER TABLE journal DROP COLUMN clock_behind_ms; PRAGMA user_version = 2; "
       "COMMIT;";
   sqlite3* db = nullptr;
