@@ -209,7 +209,7 @@ namespace {
 
 class ArchiveCheck {
  public:
-  ArchiveCheck(const std::string& public_key_pem) : public_key_pem_(public_key_pem) {}
+  explicit ArchiveCheck(const PublicKey& public_key) : public_key_(public_key) {}
   VerifyReport run(const std::string& bytes);
 
  private:
@@ -224,7 +224,7 @@ class ArchiveCheck {
   void outcome(const json& row);
   void event(const json& row);
 
-  const std::string& public_key_pem_;
+  const PublicKey& public_key_;
   VerifyReport report_;
   std::vector<json> journal_, outcomes_, events_;
   std::vector<StoredClosing> closings_;
@@ -253,12 +253,11 @@ bool ArchiveCheck::check_manifest(const std::string& bytes, std::size_t body_end
   }
   if (signed_manifest) {
     const auto signature = from_hex(last.value("signature", ""));
-    if (!signature || !signature_valid(public_key_pem_, dump(manifest), *signature, "the public key")) {
+    if (!signature || !public_key_.verifies(dump(manifest), *signature)) {
       add("archive_signature", "archive manifest",
           "the manifest's signature does not verify with the given public key");
     }
-    if (last.value("signing_key_fingerprint", "") !=
-        to_hex(as_bytes(key_fingerprint(public_key_pem_, "the public key")))) {
+    if (last.value("signing_key_fingerprint", "") != to_hex(as_bytes(public_key_.fingerprint()))) {
       add("archive_signature", "archive manifest",
           "the manifest names another signing key than the given public key");
     }
@@ -321,7 +320,7 @@ VerifyReport ArchiveCheck::run(const std::string& bytes) {
                                           std::string detail) {
       add(std::move(kind), std::move(where), std::move(detail));
     };
-    ClosingCheck closings(closings_, public_key_pem_, report);
+    ClosingCheck closings(closings_, &public_key_, report);
     report_.closings_checked = closings.closings_checked();
     report_.signatures_checked = closings.signatures_checked();
     LinkWalk journal_chain(kJournalChain, genesis_hash());
@@ -395,7 +394,7 @@ VerifyReport ArchiveCheck::run(const std::string& bytes) {
 }  // namespace
 
 VerifyReport verify_audit_archive(const std::string& path, const std::string& public_key_pem) {
-  (void)key_fingerprint(public_key_pem, "the public key");
+  const PublicKey public_key(public_key_pem, "the public key");
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw Error(ErrorCode::not_found,
@@ -405,7 +404,7 @@ VerifyReport verify_audit_archive(const std::string& path, const std::string& pu
   }
   std::ostringstream buffer;
   buffer << in.rdbuf();
-  return ArchiveCheck(public_key_pem).run(buffer.str());
+  return ArchiveCheck(public_key).run(buffer.str());
 }
 
 }  // namespace ledger::detail

@@ -45,8 +45,7 @@ bool has_fields(const json& document) {
 
 }  // namespace
 
-ClosingCheck::ClosingCheck(std::vector<StoredClosing> closings,
-                           const std::optional<std::string>& public_key_pem,
+ClosingCheck::ClosingCheck(std::vector<StoredClosing> closings, const PublicKey* public_key,
                            ReportViolation report)
     : report_(std::move(report)) {
   for (StoredClosing& stored : closings) {
@@ -55,14 +54,12 @@ ClosingCheck::ClosingCheck(std::vector<StoredClosing> closings,
     parsed.usable = parsed.document.is_object() && has_fields(parsed.document);
     closings_.push_back(std::move(parsed));
   }
-  check_documents(public_key_pem);
+  check_documents(public_key);
 }
 
-void ClosingCheck::check_documents(const std::optional<std::string>& public_key_pem) {
+void ClosingCheck::check_documents(const PublicKey* public_key) {
   std::optional<std::string> expected_fingerprint;
-  if (public_key_pem) {
-    expected_fingerprint = to_hex(as_bytes(key_fingerprint(*public_key_pem, "the public key")));
-  }
+  if (public_key != nullptr) expected_fingerprint = to_hex(as_bytes(public_key->fingerprint()));
   std::string previous_hash = to_hex(as_bytes(closing_genesis_hash()));
   std::int64_t previous_last = 0;
   std::int64_t previous_until = INT64_MIN;
@@ -80,9 +77,9 @@ void ClosingCheck::check_documents(const std::optional<std::string>& public_key_
     if (to_hex(stored.hash) != document_hash) {
       report_("closing_document", where, "the document does not match its stored hash: it was edited");
     }
-    if (public_key_pem) {
+    if (public_key != nullptr) {
       ++signatures_checked_;
-      if (!signature_valid(*public_key_pem, stored.document, stored.signature, "the public key")) {
+      if (!public_key->verifies(stored.document, stored.signature)) {
         report_("closing_signature", where,
                 "the signature does not verify with the given public key: the closing was "
                 "rewritten, or signed by another key");

@@ -18,6 +18,7 @@
 
 #include "closing_totals.h"
 #include "crypto.h"
+#include "signing.h"
 
 namespace ledger::detail {
 
@@ -37,7 +38,8 @@ enum class Chain { journal, outcomes, events };
 
 class ClosingCheck {
  public:
-  ClosingCheck(std::vector<StoredClosing> closings, const std::optional<std::string>& public_key_pem,
+  // With `public_key` (may be null), every closing's signature is checked too.
+  ClosingCheck(std::vector<StoredClosing> closings, const PublicKey* public_key,
                ReportViolation report);
 
   // Every journal row in sequence order, with its account codes.
@@ -64,7 +66,7 @@ class ClosingCheck {
     nlohmann::json document;
     bool usable = false;  // parsed, with the fields the checks below read
   };
-  void check_documents(const std::optional<std::string>& public_key_pem);
+  void check_documents(const PublicKey* public_key);
   void expect(Chain chain, std::int64_t seq, std::int64_t closing, const std::string& hash_hex);
   void close_periods_before(std::int64_t seq);
   void compare_totals(const Parsed& closing);

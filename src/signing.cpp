@@ -94,16 +94,38 @@ std::string sign_message(std::string_view private_pem, std::string_view message,
   return signature;
 }
 
-bool signature_valid(std::string_view public_pem_text, std::string_view message,
-                     std::string_view signature, std::string_view source) {
-  KeyPtr key = load_key(public_pem_text, false, source);
+struct PublicKey::Key {
+  KeyPtr key;
+};
+
+PublicKey::PublicKey(std::string_view pem, std::string_view source)
+    : key_(std::make_unique<Key>(Key{load_key(pem, false, source)})) {
+  unsigned char raw[64];
+  std::size_t length = sizeof raw;
+  if (EVP_PKEY_get_raw_public_key(key_->key.get(), raw, &length) != 1) {
+    openssl_failed("read a raw public key");
+  }
+  fingerprint_ = sha256(std::string_view(reinterpret_cast<const char*>(raw), length));
+}
+
+PublicKey::~PublicKey() = default;
+PublicKey::PublicKey(PublicKey&&) noexcept = default;
+PublicKey& PublicKey::operator=(PublicKey&&) noexcept = default;
+
+bool PublicKey::verifies(std::string_view message, std::string_view signature) const {
   ContextPtr context(EVP_MD_CTX_new());
-  if (!context || EVP_DigestVerifyInit(context.get(), nullptr, nullptr, nullptr, key.get()) != 1) {
+  if (!context ||
+      EVP_DigestVerifyInit(context.get(), nullptr, nullptr, nullptr, key_->key.get()) != 1) {
     openssl_failed("start an Ed25519 verification");
   }
   return EVP_DigestVerify(context.get(), reinterpret_cast<const unsigned char*>(signature.data()),
                           signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
                           message.size()) == 1;
+}
+
+bool signature_valid(std::string_view public_pem_text, std::string_view message,
+                     std::string_view signature, std::string_view source) {
+  return PublicKey(public_pem_text, source).verifies(message, signature);
 }
 
 std::string public_pem_of(std::string_view private_pem, std::string_view source) {

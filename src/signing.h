@@ -2,6 +2,7 @@
 // key signs each closing; anyone holding the public key checks it.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,25 @@ struct SigningKeyPair {
 // Throws Error{invalid_argument} naming `source` if the PEM is not an Ed25519 private key.
 [[nodiscard]] std::string sign_message(std::string_view private_pem, std::string_view message,
                                        std::string_view source);
+
+// An Ed25519 public key, decoded once (OpenSSL's PEM decoder costs milliseconds; verify
+// checks every closing with the same key).
+class PublicKey {
+ public:
+  // Throws Error{invalid_argument} naming `source` if the PEM is not an Ed25519 public key.
+  PublicKey(std::string_view pem, std::string_view source);
+  ~PublicKey();
+  PublicKey(PublicKey&&) noexcept;
+  PublicKey& operator=(PublicKey&&) noexcept;
+  // Whether `signature` is this key's Ed25519 signature of `message`.
+  [[nodiscard]] bool verifies(std::string_view message, std::string_view signature) const;
+  [[nodiscard]] const Digest& fingerprint() const { return fingerprint_; }
+
+ private:
+  struct Key;
+  std::unique_ptr<Key> key_;
+  Digest fingerprint_{};
+};
 
 // Whether `signature` is the Ed25519 signature of `message` by the key in `public_pem`.
 // Throws Error{invalid_argument} naming `source` if the PEM is not an Ed25519 public key.

@@ -89,6 +89,7 @@ class Checker {
   std::unordered_map<std::string, std::int64_t> id_by_code_;
   std::set<std::int64_t> expired_holds_;  // holds an event says expired
   std::map<std::int64_t, std::string> closing_hashes_;  // closing number -> SHA-256 (hex)
+  std::optional<PublicKey> public_key_;
   std::optional<ClosingCheck> closings_;
   LinkWalk journal_chain_{kJournalChain, genesis_hash()};
   LinkWalk outcome_chain_{kOutcomeChain, outcome_genesis_hash()};
@@ -120,7 +121,8 @@ void Checker::load_closings() {
                                      std::string(column_bytes(rows.getColumn(6))),
                                      std::string(column_bytes(rows.getColumn(7)))});
   }
-  closings_.emplace(std::move(closings), options_.public_key_pem, reporter());
+  if (options_.public_key_pem) public_key_.emplace(*options_.public_key_pem, "the public key");
+  closings_.emplace(std::move(closings), public_key_ ? &*public_key_ : nullptr, reporter());
   report_.closings_checked = closings_->closings_checked();
   report_.signatures_checked = closings_->signatures_checked();
 }
