@@ -41,6 +41,13 @@ std::string describe(const VerifyReport& report) {
   return text;
 }
 
+// A ledger with the test accounts whose clock the test moves.
+Ledger open_on_clock(const std::string& path, const FakeClock& clock) {
+  Options options;
+  options.clock_ms = clock.function();
+  return open_with_accounts(path, options);
+}
+
 CloseRequest close_request(const std::string& key, const SigningKeyPair& pair,
                            std::optional<std::int64_t> until = std::nullopt) {
   CloseRequest request;
@@ -67,10 +74,8 @@ TEST_CASE("signing keys sign and verify through OpenSSL, and name themselves by 
 TEST_CASE("a clock that jumps back never makes a journal row earlier than the one before") {
   TempDir dir;
   FakeClock clock;
-  Options options;
-  options.clock_ms = clock.function();
   const auto path = dir.file("clock.db");
-  Ledger ledger = open_with_accounts(path, options);
+  Ledger ledger = open_on_clock(path, clock);
   REQUIRE(ledger.transfer(make_transfer("t1", "world", "till", 100)).ok());
   const std::int64_t first = clock.now_ms->load();
   *clock.now_ms -= 5000;  // NTP stepped the clock back 5 s
@@ -96,10 +101,8 @@ TEST_CASE("a clock that jumps back never makes a journal row earlier than the on
 TEST_CASE("a closing is made once per key, seals its period and is checked against the record") {
   TempDir dir;
   FakeClock clock;
-  Options options;
-  options.clock_ms = clock.function();
   const auto path = dir.file("close.db");
-  Ledger ledger = open_with_accounts(path, options);
+  Ledger ledger = open_on_clock(path, clock);
   const SigningKeyPair pair = generate_signing_key();
   REQUIRE(ledger.transfer(make_transfer("fund", "world", "customer", 10'000)).ok());
   REQUIRE(ledger.transfer(make_transfer("sale", "customer", "till", 1234)).ok());
@@ -154,10 +157,8 @@ TEST_CASE("a closing is made once per key, seals its period and is checked again
 TEST_CASE("a hold released by its timeout is an event, and a hold marked expired without one is not") {
   TempDir dir;
   FakeClock clock;
-  Options options;
-  options.clock_ms = clock.function();
   const auto path = dir.file("holds.db");
-  Ledger ledger = open_with_accounts(path, options);
+  Ledger ledger = open_on_clock(path, clock);
   REQUIRE(ledger.transfer(make_transfer("fund", "world", "customer", 10'000)).ok());
   ReserveRequest hold;
   hold.principal = "pump:1";
