@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "impl.h"
+#include "ledger_id.h"
 #include "sqlite_errors.h"
 
 namespace ledger {
@@ -69,6 +70,7 @@ Stats Ledger::stats() {
     // The file's own version, not this build's newest: another process running a newer
     // library may have migrated the file since this Ledger opened it.
     stats.schema_version = static_cast<int>(optional_value(db, "PRAGMA user_version").value_or(0));
+    stats.ledger_id = detail::read_ledger_id(db);
     return stats;
   });
 }

@@ -16,6 +16,7 @@
 #include "events.h"
 #include "journal.h"
 #include "key_encoding.h"
+#include "ledger_id.h"
 #include "link_walk.h"
 #include "ledger/error.h"
 #include "migrations.h"
@@ -112,7 +113,9 @@ void export_audit_archive(Db& db, const std::string& out_path,
   json counts = {{"journal", 0}, {"outcomes", 0}, {"events", 0}, {"closings", 0}};
   db.exec("BEGIN");
   try {
-    archive.line({{"format", kArchiveFormat}, {"file_format_version", latest_schema_version()}});
+    archive.line({{"format", kArchiveFormat},
+                  {"file_format_version", latest_schema_version()},
+                  {"ledger_id", read_ledger_id(db)}});
     Statement journal(db.handle(),
                       "SELECT j.seq, j.kind, d.code, c.code, j.amount, j.currency, j.memo, "
                       "j.principal, j.idem_key, j.created_at, j.ref_seq, j.clock_behind_ms, j.hash "

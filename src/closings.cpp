@@ -9,6 +9,7 @@
 #include "events.h"
 #include "failpoint.h"
 #include "journal.h"
+#include "ledger_id.h"
 #include "ledger/error.h"
 #include "outcome_chain.h"
 #include "signing.h"
@@ -176,6 +177,7 @@ Closing write_closing(Impl& impl, const CloseRequest& request,
   const Digest previous_hash = previous ? sha256(previous->document) : closing_genesis_hash();
   const json document = {
       {"format", kClosingFormat},
+      {"ledger_id", read_ledger_id(db)},
       {"number", number},
       {"principal", request.principal},
       {"key", request.key},

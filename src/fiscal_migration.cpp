@@ -9,6 +9,7 @@
 #include "db.h"
 #include "events.h"
 #include "key_encoding.h"
+#include "ledger_id.h"
 #include "outcome_chain.h"
 
 namespace ledger::detail {
@@ -77,6 +78,7 @@ void chain_events(Db& db) {
 }  // namespace
 
 void chain_existing_records(Db& db) {
+  record_ledger_id(db);
   chain_outcomes(db);
   chain_events(db);
 }

@@ -271,6 +271,8 @@ struct Stats {
   std::int64_t file_bytes = 0;
   std::int64_t wal_bytes = 0;
   int schema_version = 0;  // the file format version the file records (PRAGMA user_version)
+  // The ledger's stable random id (a UUID made when the file got schema version 6; SPEC 11).
+  std::string ledger_id;
 };
 
 }  // namespace ledger

@@ -410,6 +410,9 @@ def upgrade_to_chained(ctl):
         check(result.stdout == command["stdout"],
               f"{command['args']} must replay byte for byte after the upgrade", result)
         check("replayed" in result.stderr or command["exit"] == 2, "it was a replay", result)
+    stats = ctl.run("stats", "--json").expect(0).json()
+    check(len(stats["ledger_id"]) == 36 and stats["ledger_id"][14] == "4",
+          f"the upgrade gave the ledger its random id: {stats}")
     report = ctl.run("verify", "--json").expect(0).json()
     check(report["outcomes_checked"] == 15 and report["events_checked"] == 6,
           f"the outcomes and events of the old file are chained: {report}")

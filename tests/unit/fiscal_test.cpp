@@ -41,6 +41,19 @@ std::string describe(const VerifyReport& report) {
   return text;
 }
 
+// "xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx" in lowercase hex.
+bool ok_uuid_v4(const std::string& text) {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash != (text[i] == '-')) return false;
+    if (!dash && std::string_view("0123456789abcdef").find(text[i]) == std::string_view::npos) {
+      return false;
+    }
+  }
+  return text[14] == '4' && std::string_view("89ab").find(text[19]) != std::string_view::npos;
+}
+
 // A ledger with the test accounts whose clock the test moves.
 Ledger open_on_clock(const std::string& path, const FakeClock& clock) {
   Options options;
@@ -248,4 +261,22 @@ TEST_CASE("a change of any single byte of an audit archive is reported") {
   }
   CHECK(unreported == 0);
   CHECK(bytes.size() > 3000);
+}
+
+TEST_CASE("each ledger has its own stable random id, named by stats and by its closings") {
+  TempDir dir;
+  const auto path = dir.file("id.db");
+  std::string id;
+  {
+    Ledger ledger = open_with_accounts(path);
+    id = ledger.stats().ledger_id;
+    REQUIRE(ok_uuid_v4(id));
+    REQUIRE(ledger.close(close_request("day-1", generate_signing_key())).ok());
+    CHECK(ledger.closings().at(0).document.find("\"ledger_id\":\"" + id + "\"") !=
+          std::string::npos);
+  }
+  CHECK(Ledger::open(path).stats().ledger_id == id);
+  const std::string other = Ledger::open(dir.file("other.db")).stats().ledger_id;
+  CHECK(ok_uuid_v4(other));
+  CHECK(other != id);
 }

@@ -237,6 +237,7 @@ TEST_CASE("a version-2 ledger's keys still replay after the upgrades to the late
       "transfer_seq, created_at, expires_at, completed_at FROM idempotency_keys; DROP TABLE "
       "idempotency_keys; ALTER TABLE keys_v2 RENAME TO idempotency_keys; DROP TABLE principals; "
       "DROP TABLE events; DROP TABLE signing_keys; DROP TABLE closings; DROP TABLE chain_heads; "
+      "DELETE FROM meta WHERE name = 'ledger_id'; "
       "ALTER TABLE journal DROP COLUMN clock_behind_ms; PRAGMA user_version = 2; "
       "COMMIT;";
   sqlite3* db = nullptr;

@@ -141,6 +141,7 @@ int run_stats(const Globals& globals) {
     print_json({{"path", ledger.path()},
                 {"schema_version", s.schema_version},
                 {"file_format_version", s.schema_version},
+                {"ledger_id", s.ledger_id},
                 {"accounts", s.accounts},
                 {"journal_rows", s.journal_rows},
                 {"keys_issued", s.keys_issued},
@@ -157,6 +158,7 @@ int run_stats(const Globals& globals) {
   }
   print_fields({{"ledger", ledger.path()},
                 {"file format version", std::to_string(s.schema_version)},
+                {"ledger id", s.ledger_id},
                 {"accounts", std::to_string(s.accounts)},
                 {"journal rows", std::to_string(s.journal_rows)},
                 {"keys issued (unused)", std::to_string(s.keys_issued)},
