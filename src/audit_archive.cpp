@@ -62,18 +62,11 @@ json optional_json(const SQLite::Column& column) {
   return column.isNull() ? json(nullptr) : json(column.getInt64());
 }
 
-// Appends lines to the archive and hashes them as they go.
-class ArchiveWriter {
- public:
-  void line(const json& record) {
-    bytes_ += dump(record);
-    bytes_ += '\n';
-  }
-  [[nodiscard]] const std::string& bytes() const { return bytes_; }
-
- private:
-  std::string bytes_;
-};
+// One record of the archive: its canonical dump on a line of its own.
+void append_line(std::string& archive, const json& record) {
+  archive += dump(record);
+  archive += '\n';
+}
 
 void write_new_file(const std::string& path, const std::string& bytes) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -109,11 +102,11 @@ void write_new_file(const std::string& path, const std::string& bytes) {
 void export_audit_archive(Db& db, const std::string& out_path,
                           const std::optional<std::string>& signing_key_pem) {
   if (signing_key_pem) (void)public_pem_of(*signing_key_pem, "the signing key");
-  ArchiveWriter archive;
-  json counts = {{"journal", 0}, {"outcomes", 0}, {"events", 0}, {"closings", 0}};
+  std::string archive;
+  std::int64_t journal_rows = 0, outcome_rows = 0, event_rows = 0, closing_rows = 0;
   db.exec("BEGIN");
   try {
-    archive.line({{"format", kArchiveFormat},
+    append_line(archive, {{"format", kArchiveFormat},
                   {"file_format_version", latest_schema_version()},
                   {"ledger_id", read_ledger_id(db)}});
     Statement journal(db.handle(),
@@ -122,7 +115,7 @@ void export_audit_archive(Db& db, const std::string& out_path,
                       "FROM journal j JOIN accounts d ON d.id = j.debit_account "
                       "JOIN accounts c ON c.id = j.credit_account ORDER BY j.seq");
     while (journal.executeStep()) {
-      archive.line({{"journal",
+      append_line(archive, {{"journal",
                      {{"seq", journal.getColumn(0).getInt64()},
                       {"kind", journal.getColumn(1).getString()},
                       {"debit", journal.getColumn(2).getString()},
@@ -136,7 +129,7 @@ void export_audit_archive(Db& db, const std::string& out_path,
                       {"ref_seq", optional_json(journal.getColumn(10))},
                       {"clock_behind_ms", journal.getColumn(11).getInt64()},
                       {"hash", to_hex(column_bytes(journal.getColumn(12)))}}}});
-      counts["journal"] = counts["journal"].get<std::int64_t>() + 1;
+      ++journal_rows;
     }
     Statement outcomes(db.handle(),
                        "SELECT outcome_seq, principal, idem_key, operation, transfer_seq, "
@@ -159,14 +152,14 @@ void export_audit_archive(Db& db, const std::string& out_path,
         record["fingerprint"] = to_hex(column_bytes(outcomes.getColumn(7)));
         record["response"] = outcomes.getColumn(9).getString();
       }
-      archive.line({{"outcome", record}});
-      counts["outcomes"] = counts["outcomes"].get<std::int64_t>() + 1;
+      append_line(archive, {{"outcome", record}});
+      ++outcome_rows;
     }
     Statement events(db.handle(),
                      "SELECT seq, kind, subject, detail, journal_seq, created_at, hash FROM events "
                      "ORDER BY seq");
     while (events.executeStep()) {
-      archive.line({{"event",
+      append_line(archive, {{"event",
                      {{"seq", events.getColumn(0).getInt64()},
                       {"kind", events.getColumn(1).getString()},
                       {"subject", events.getColumn(2).getString()},
@@ -174,13 +167,13 @@ void export_audit_archive(Db& db, const std::string& out_path,
                       {"journal_seq", events.getColumn(4).getInt64()},
                       {"created_at_ms", events.getColumn(5).getInt64()},
                       {"hash", to_hex(column_bytes(events.getColumn(6)))}}}});
-      counts["events"] = counts["events"].get<std::int64_t>() + 1;
+      ++event_rows;
     }
     Statement closings(db.handle(),
                        "SELECT number, until_ms, first_seq, last_seq, document, hash, signature, "
                        "key_fingerprint FROM closings ORDER BY number");
     while (closings.executeStep()) {
-      archive.line({{"closing",
+      append_line(archive, {{"closing",
                      {{"number", closings.getColumn(0).getInt64()},
                       {"until_ms", closings.getColumn(1).getInt64()},
                       {"first_seq", closings.getColumn(2).getInt64()},
@@ -189,23 +182,26 @@ void export_audit_archive(Db& db, const std::string& out_path,
                       {"hash", to_hex(column_bytes(closings.getColumn(5)))},
                       {"signature", to_hex(column_bytes(closings.getColumn(6)))},
                       {"key_fingerprint", to_hex(column_bytes(closings.getColumn(7)))}}}});
-      counts["closings"] = counts["closings"].get<std::int64_t>() + 1;
+      ++closing_rows;
     }
   } catch (...) {
     sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
   sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
-  const json manifest = {{"sha256", to_hex(as_bytes(sha256(archive.bytes())))}, {"counts", counts}};
+  const json manifest = {
+      {"sha256", to_hex(as_bytes(sha256(archive)))},
+      {"counts",
+       {{"journal", journal_rows}, {"outcomes", outcome_rows}, {"events", event_rows},
+        {"closings", closing_rows}}}};
   json last = {{"manifest", manifest}};
   if (signing_key_pem) {
     last["signature"] = to_hex(sign_message(*signing_key_pem, dump(manifest), "the signing key"));
     last["signing_key_fingerprint"] =
         to_hex(as_bytes(key_fingerprint(*signing_key_pem, "the signing key")));
   }
-  ArchiveWriter tail;
-  tail.line(last);
-  write_new_file(out_path, archive.bytes() + tail.bytes());
+  append_line(archive, last);
+  write_new_file(out_path, archive);
 }
 
 namespace {
@@ -223,9 +219,6 @@ class ArchiveCheck {
   }
   bool check_manifest(const std::string& bytes, std::size_t body_end);
   void check_record(const json& record, std::size_t line_number);
-  void journal(const json& row);
-  void outcome(const json& row);
-  void event(const json& row);
 
   const PublicKey& public_key_;
   VerifyReport report_;
@@ -269,17 +262,13 @@ bool ArchiveCheck::check_manifest(const std::string& bytes, std::size_t body_end
   return true;
 }
 
-void ArchiveCheck::journal(const json& row) { journal_.push_back(row); }
-void ArchiveCheck::outcome(const json& row) { outcomes_.push_back(row); }
-void ArchiveCheck::event(const json& row) { events_.push_back(row); }
-
 void ArchiveCheck::check_record(const json& record, std::size_t line_number) {
   if (record.contains("journal")) {
-    journal(record["journal"]);
+    journal_.push_back(record["journal"]);
   } else if (record.contains("outcome")) {
-    outcome(record["outcome"]);
+    outcomes_.push_back(record["outcome"]);
   } else if (record.contains("event")) {
-    event(record["event"]);
+    events_.push_back(record["event"]);
   } else if (record.contains("closing")) {
     const json& c = record["closing"];
     closings_.push_back(StoredClosing{c.value("number", std::int64_t{0}),

@@ -80,4 +80,9 @@ std::string account_event_detail(const Account& account) {
   return detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string hold_expired_detail(const std::string& account_code, std::int64_t amount_minor) {
+  const nlohmann::json detail = {{"account", account_code}, {"amount_minor", amount_minor}};
+  return detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace ledger::detail

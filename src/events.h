@@ -42,5 +42,8 @@ ChainPosition event_chain_head(Db& db);
 
 // The detail of an account_created event: the rules the account was created with.
 [[nodiscard]] std::string account_event_detail(const Account& account);
+// The detail of a hold_expired event: the account whose held amount it released, and how much.
+[[nodiscard]] std::string hold_expired_detail(const std::string& account_code,
+                                              std::int64_t amount_minor);
 
 }  // namespace ledger::detail

@@ -1,7 +1,5 @@
 #include "fiscal_migration.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <vector>
 
@@ -66,10 +64,10 @@ void chain_events(Db& db) {
   last_seq.executeStep();
   const std::int64_t journal_seq = last_seq.getColumn(0).getInt64();
   while (holds.executeStep()) {
-    const nlohmann::json detail = {{"account", holds.getColumn(1).getString()},
-                                   {"amount_minor", holds.getColumn(2).getInt64()}};
     events.push_back(Event{std::string(kEventHoldExpired),
-                           std::to_string(holds.getColumn(0).getInt64()), detail.dump(),
+                           std::to_string(holds.getColumn(0).getInt64()),
+                           hold_expired_detail(holds.getColumn(1).getString(),
+                                               holds.getColumn(2).getInt64()),
                            journal_seq, holds.getColumn(3).getInt64()});
   }
   for (const Event& event : events) append_event_row(db, event);

@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
-
 #include "accounts.h"
 #include "events.h"
 #include "validate.h"
@@ -118,9 +116,8 @@ std::int64_t release_due_holds(Impl& impl, Account& account, std::int64_t now_ms
     expire.tryReset();
     account.pending_minor -= amount;
     // No journal row records an expiry (nothing is posted): the event chain does.
-    const nlohmann::json detail = {{"account", account.code}, {"amount_minor", amount}};
-    append_event(impl, Event{std::string(kEventHoldExpired), std::to_string(seq), detail.dump(),
-                             0, now_ms});
+    append_event(impl, Event{std::string(kEventHoldExpired), std::to_string(seq),
+                             hold_expired_detail(account.code, amount), 0, now_ms});
   }
   set_pending(impl, account.id, account.pending_minor);
   return static_cast<std::int64_t>(holds.size());
