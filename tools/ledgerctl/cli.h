@@ -63,5 +63,7 @@ void add_journal_command(CLI::App& app, Globals& globals, Action& chosen);
 void add_principal_commands(CLI::App& app, Globals& globals, Action& chosen);
 // fiscal.cpp: signing-key create, close, closing list|show, audit export|verify.
 void add_fiscal_commands(CLI::App& app, Globals& globals, Action& chosen);
+// central.cpp: sync push|status, hq balances|totals|verify (head office, PostgreSQL).
+void add_central_commands(CLI::App& app, Globals& globals, Action& chosen);
 
 }  // namespace ledgerctl

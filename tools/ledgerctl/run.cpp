@@ -94,6 +94,7 @@ int parse_and_run(int argc, char** argv) {
   add_journal_command(app, globals, chosen);
   add_principal_commands(app, globals, chosen);
   add_fiscal_commands(app, globals, chosen);
+  add_central_commands(app, globals, chosen);
   const bool json = json_requested(argc, argv);
   try {
     app.parse(argc, argv);
