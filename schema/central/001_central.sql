@@ -101,8 +101,9 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_head_seq  bigint;
   v_head_hash bytea;
-  v_bad       record;
   v_count     bigint;
+  v_bad_seq   bigint;
+  v_last_seq  bigint;
   v_last_hash bytea;
 BEGIN
   SELECT head_seq, head_hash INTO v_head_seq, v_head_hash
@@ -111,23 +112,25 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'LH001',
       MESSAGE = format('ledger %s is not registered at head office', p_ledger);
   END IF;
-  SELECT s.seq, s.expected_seq INTO v_bad FROM (
-    SELECT j.seq, j.prev_hash,
-           lag(j.seq, 1, v_head_seq) OVER w + 1 AS expected_seq,
-           lag(j.hash, 1, v_head_hash) OVER w AS expected_prev
-      FROM ledger_hq.journal j
-     WHERE j.ledger_id = p_ledger AND j.seq > v_head_seq
-    WINDOW w AS (ORDER BY j.seq)) s
-   WHERE s.seq <> s.expected_seq OR s.prev_hash <> s.expected_prev
-   ORDER BY s.seq LIMIT 1;
-  IF FOUND THEN
+  -- One pass over the new rows: how many, the first that breaks the sequence or the chain,
+  -- and the last one's sequence and hash.
+  SELECT count(*),
+         min(s.seq) FILTER (WHERE s.seq <> s.expected_seq OR s.prev_hash <> s.expected_prev),
+         max(s.seq),
+         (array_agg(s.hash ORDER BY s.seq DESC))[1]
+    INTO v_count, v_bad_seq, v_last_seq, v_last_hash
+    FROM (SELECT j.seq, j.prev_hash, j.hash,
+                 lag(j.seq, 1, v_head_seq) OVER w + 1 AS expected_seq,
+                 lag(j.hash, 1, v_head_hash) OVER w AS expected_prev
+            FROM ledger_hq.journal j
+           WHERE j.ledger_id = p_ledger AND j.seq > v_head_seq
+          WINDOW w AS (ORDER BY j.seq)) s;
+  IF v_bad_seq IS NOT NULL THEN
     RAISE EXCEPTION USING ERRCODE = 'LH002',
-      MESSAGE = format('ledger %s: journal row %s does not continue the chain (expected row %s chaining from the head %s)',
-                       p_ledger, v_bad.seq, v_bad.expected_seq, v_head_seq);
+      MESSAGE = format('ledger %s: journal row %s does not continue the chain from the head %s (a gap before it, or its prev_hash is not the hash of the row before)',
+                       p_ledger, v_bad_seq, v_head_seq);
   END IF;
-  SELECT count(*) INTO v_count FROM ledger_hq.journal
-   WHERE ledger_id = p_ledger AND seq > v_head_seq;
-  IF v_count <> p_last - v_head_seq THEN
+  IF v_count <> p_last - v_head_seq OR (v_count > 0 AND v_last_seq <> p_last) THEN
     RAISE EXCEPTION USING ERRCODE = 'LH002',
       MESSAGE = format('ledger %s: %s rows after the head %s, expected rows up to %s',
                        p_ledger, v_count, v_head_seq, p_last);
@@ -135,7 +138,6 @@ BEGIN
   IF v_count = 0 THEN
     RETURN v_head_seq;
   END IF;
-  SELECT hash INTO v_last_hash FROM ledger_hq.journal WHERE ledger_id = p_ledger AND seq = p_last;
   UPDATE ledger_hq.ledgers SET head_seq = p_last, head_hash = v_last_hash, last_push_at = now()
    WHERE ledger_id = p_ledger;
   RETURN p_last;

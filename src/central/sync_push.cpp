@@ -9,6 +9,7 @@
 #include "central_schema.h"
 #include "crypto.h"
 #include "edge_snapshot.h"
+#include "journal_copy.h"
 #include "pg_connection.h"
 
 namespace ledger::central {
@@ -148,37 +149,6 @@ void refuse_unless_prefix(EdgeSnapshot& edge, PgConnection& pg, const std::strin
   }
 }
 
-// The rows as COPY text, each chained from the one before (the first from `prev`).
-std::string copy_text(const std::string& ledger_id, const std::vector<EdgeRow>& rows,
-                      std::string prev) {
-  std::string data;
-  data.reserve(rows.size() * 320);
-  for (const EdgeRow& edge : rows) {
-    const detail::JournalRow& row = edge.row;
-    data += ledger_id;
-    data += fmt::format("\t{}\t", edge.seq);
-    append_copy_text(data, row.kind);
-    data += '\t';
-    append_copy_text(data, row.debit_code);
-    data += '\t';
-    append_copy_text(data, row.credit_code);
-    data += fmt::format("\t{}\t", row.amount_minor);
-    append_copy_text(data, row.currency);
-    data += '\t';
-    append_copy_text(data, row.memo);
-    data += '\t';
-    append_copy_text(data, row.principal);
-    data += '\t';
-    append_copy_text(data, row.key);
-    data += fmt::format("\t{}\t", row.created_at_ms);
-    data += row.ref_seq ? std::to_string(*row.ref_seq) : std::string("\\N");
-    data += fmt::format("\t{}\t\\\\x{}\t\\\\x{}\n", row.clock_behind_ms, to_hex(prev),
-                        to_hex(edge.hash));
-    prev = edge.hash;
-  }
-  return data;
-}
-
 // One bounded transaction: the next rows after the central head. Returns how many.
 std::int64_t push_journal_batch(EdgeSnapshot& edge, PgConnection& pg,
                                 const std::string& ledger_id, std::int64_t batch_rows) {
@@ -188,11 +158,7 @@ std::int64_t push_journal_batch(EdgeSnapshot& edge, PgConnection& pg,
   if (head.seq == edge.last_seq()) return 0;
   const std::int64_t last = std::min(edge.last_seq(), head.seq + batch_rows);
   const std::vector<EdgeRow> rows = edge.rows(head.seq, last);
-  pg.copy_in(
-      "COPY ledger_hq.journal (ledger_id, seq, kind, debit_account, credit_account, "
-      "amount_minor, currency, memo, principal, idem_key, created_at_ms, ref_seq, "
-      "clock_behind_ms, prev_hash, hash) FROM STDIN",
-      copy_text(ledger_id, rows, head.hash));
+  pg.copy_in(kJournalCopy, journal_copy_text(ledger_id, rows, head.hash));
   pg.exec("SELECT ledger_hq.accept_rows($1, $2)", {ledger_id, std::to_string(last)});
   transaction.commit();
   return last - head.seq;

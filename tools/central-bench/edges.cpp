@@ -12,7 +12,7 @@
 #include "crypto.h"
 #include "edge_snapshot.h"
 #include "ledger/ledger.h"
-#include "pg_connection.h"
+#include "journal_copy.h"
 #include "report.h"
 
 namespace central_bench {
@@ -171,37 +171,10 @@ std::vector<EdgeLedger> make_edges(const std::string& dir, int count, std::int64
 }
 
 std::string render_copy_text(const EdgeLedger& edge) {
-  using ledger::central::append_copy_text;
-  using ledger::detail::to_hex;
   ledger::central::EdgeSnapshot snapshot(edge.path);
-  const std::vector<ledger::central::EdgeRow> rows = snapshot.rows(0, snapshot.last_seq());
-  std::string prev(ledger::detail::as_bytes(ledger::detail::genesis_hash()));
-  std::string data;
-  data.reserve(rows.size() * 320);
-  for (const ledger::central::EdgeRow& row_in : rows) {
-    const ledger::detail::JournalRow& row = row_in.row;
-    data += edge.ledger_id;
-    data += fmt::format("\t{}\t", row_in.seq);
-    append_copy_text(data, row.kind);
-    data += '\t';
-    append_copy_text(data, row.debit_code);
-    data += '\t';
-    append_copy_text(data, row.credit_code);
-    data += fmt::format("\t{}\t", row.amount_minor);
-    append_copy_text(data, row.currency);
-    data += '\t';
-    append_copy_text(data, row.memo);
-    data += '\t';
-    append_copy_text(data, row.principal);
-    data += '\t';
-    append_copy_text(data, row.key);
-    data += fmt::format("\t{}\t", row.created_at_ms);
-    data += row.ref_seq ? std::to_string(*row.ref_seq) : std::string("\\N");
-    data += fmt::format("\t{}\t\\\\x{}\t\\\\x{}\n", row.clock_behind_ms, to_hex(prev),
-                        to_hex(row_in.hash));
-    prev = row_in.hash;
-  }
-  return data;
+  return ledger::central::journal_copy_text(
+      edge.ledger_id, snapshot.rows(0, snapshot.last_seq()),
+      std::string(ledger::detail::as_bytes(ledger::detail::genesis_hash())));
 }
 
 }  // namespace central_bench
