@@ -14,8 +14,8 @@
 #   anything else is passed to central-bench: --rows-per-ledger N, --ledgers-list 1,8,32,
 #   --rounds R, --totals-ledgers L, --totals-rows N, --json, --work-dir DIR, --no-totals ...
 #
-# Needs root (to apt-get install PostgreSQL if missing and to run it as the `postgres`
-# user) or a user who can run initdb itself.
+# Needs PostgreSQL (`tools/bootstrap.sh deps` installs it) and root (to run it as the
+# `postgres` user) or a user who can run initdb itself.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)

@@ -29,8 +29,8 @@
 # statements), and each till books its sales against its own debit account so that its
 # clients never queue on one hot row (the engine has one writer either way). The issue's
 # target compares with its better rate of 1 and 8 clients; 16 clients (one per till) are
-# measured too, and compared with 16 engine threads. Needs root (to apt-get install PostgreSQL if
-# missing and to run it as the `postgres` user) or a user who can run initdb itself.
+# measured too, and compared with 16 engine threads. Needs PostgreSQL (tools/bootstrap.sh deps installs it) and root (to run it as the
+# `postgres` user) or a user who can run initdb itself.
 set -euo pipefail
 
 seconds=10
@@ -59,11 +59,8 @@ log() { echo "bench-postgres: $*" >&2; }
 # --- PostgreSQL from Debian -------------------------------------------------------------
 pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 if [ -z "$(pg_bindir)" ] || [ ! -x "$(pg_bindir)/pgbench" ]; then
-  [ "$(id -u)" = 0 ] || { log "PostgreSQL is not installed; run as root to install it"; exit 1; }
-  log "installing PostgreSQL from Debian"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    postgresql postgresql-contrib >/dev/null
+  log "PostgreSQL is not installed; install the dependencies with \`bash tools/bootstrap.sh deps\` (as root)"
+  exit 1
 fi
 bin=$(pg_bindir)
 

@@ -7,8 +7,8 @@
 #   psql "$PG_CONNINFO" ...        # also PG_BIN, PG_PORT, PG_WORK (temporary directory), PG_USER
 #   pg_cluster_stop                # stops the server, removes the directory (idempotent)
 #
-# Debian's PostgreSQL (/usr/lib/postgresql/*/bin, the newest; installed with apt-get when
-# missing and run as root), initdb in a temporary directory (trust authentication for the
+# Debian's PostgreSQL (/usr/lib/postgresql/*/bin, the newest; installed by
+# `tools/bootstrap.sh deps`), initdb in a temporary directory (trust authentication for the
 # superuser PG_USER=bench, UTF8, locale C), listening on 127.0.0.1 on a free port, fsync=on,
 # synchronous_commit=on and full_page_writes=on, so that nothing is measured without
 # durability. PostgreSQL refuses to run as root: as root, initdb and pg_ctl run as the
@@ -41,11 +41,8 @@ _pg_free_port() {
 
 pg_cluster_start() {
   if [ -z "$(pg_cluster_bindir)" ] || [ ! -x "$(pg_cluster_bindir)/initdb" ]; then
-    [ "$(id -u)" = 0 ] || { _pg_log "PostgreSQL is not installed; run as root to install it"; return 1; }
-    _pg_log "installing PostgreSQL from Debian"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      postgresql postgresql-contrib >/dev/null
+    _pg_log "PostgreSQL is not installed; install the dependencies with \`bash tools/bootstrap.sh deps\` (as root)"
+    return 1
   fi
   PG_BIN=$(pg_cluster_bindir)
   if [ "$(id -u)" = 0 ]; then
