@@ -277,6 +277,12 @@ PushReport push_from(EdgeSnapshot& edge, const std::string& conninfo, const Push
   report.central_seq_before = before.integer(0, 0);
   const std::int64_t batch_rows = std::max<std::int64_t>(1, options.batch_rows);
   try {
+    {
+      // The journal first (a fork there names the row), then the chains, before any row
+      // moves; the batches check the journal again under their own lock.
+      PgTransaction check(pg);
+      refuse_unless_prefix(edge, pg, report.ledger_id, lock_head(pg, report.ledger_id));
+    }
     check_recorded_chain_heads(edge, pg, report.ledger_id);
     while (true) {
       const std::int64_t pushed = push_journal_batch(edge, pg, report.ledger_id, batch_rows);
