@@ -481,6 +481,65 @@ def case_overlapping_pushes(tools, work):
               f"{forks_of(pg, lid)}")
 
 
+def case_divergence_found_and_central_checks(tools, work):
+    """A copy that diverged in the middle of what both later wrote is refused at the first
+    differing row (found by binary search over both chains, not at the end); a copy that
+    diverged only by a rejected payment (no journal row) is refused by the outcome chain
+    head; a push naming another store is refused (exit 2); and PostgreSQL itself refuses,
+    through ledger_hq.accept_rows, rows that leave a gap or do not chain from the head."""
+    with PgCluster() as pg:
+        db = tools.fill_edge(os.path.join(work, "till.db"), seed=21, sales=20, fault_rate=0.1)
+        lid = tools.ledger_id(db)
+        tools.push_ok(db, pg.conninfo, "--store", "nantes")
+        copy = tools.backup(db, os.path.join(work, "till-copy.db"))
+        first = None
+        for i in range(6):
+            seq = tools.transfer(db, f"orig-{i}", "world", "customer:1", f"{i + 1}.00")
+            tools.transfer(copy, f"copy-{i}", "world", "customer:2", f"{i + 1}.50")
+            first = first or seq
+        tools.push_ok(db, pg.conninfo)
+        before = central_fingerprint(pg)
+        refused = tools.push(copy, pg.conninfo).expect(5)
+        if not re.search(rf"journal row {first} differs", refused.stderr):
+            refused.fail(f"the fork must be named at the first differing row {first}")
+        check(central_fingerprint(pg) == before, "a refused fork changed the central copy")
+
+        # Diverged by rejections only: no journal row differs, the outcome chain does.
+        db2 = tools.fill_edge(os.path.join(work, "till2.db"), seed=22, sales=10, fault_rate=0.0)
+        tools.push_ok(db2, pg.conninfo)
+        copy2 = tools.backup(db2, os.path.join(work, "till2-copy.db"))
+        for edge, key in ((db2, "rejected-orig"), (copy2, "rejected-copy")):
+            tools.ctl("--db", edge, "transfer", "--principal", "till:1", "--key", key,
+                      "--from", "customer:1", "--to", "no-such-account", "--amount", "1.00",
+                      "--currency", "EUR").expect(1)
+        tools.push_ok(db2, pg.conninfo)
+        refused = tools.push(copy2, pg.conninfo).expect(5)
+        if not re.search(r"outcomes chain differs", refused.stderr):
+            refused.fail("a copy that diverged by a rejection must be refused by the outcome "
+                         "chain head")
+
+        # The store is the one recorded at the first push.
+        moved = tools.push(db, pg.conninfo, "--store", "brest").expect(2)
+        if "nantes" not in moved.stderr:
+            moved.fail("the refusal must name the store the ledger belongs to")
+
+        # The central side's own checks, whatever a client sends.
+        head = int(pg.scalar(f"SELECT head_seq FROM ledger_hq.ledgers WHERE ledger_id = '{lid}'"))
+        copy_row = (f"INSERT INTO ledger_hq.journal SELECT ledger_id, {{seq}}, kind, "
+                    f"debit_account, credit_account, amount_minor, currency, memo, principal, "
+                    f"idem_key, created_at_ms, ref_seq, clock_behind_ms, {{prev}}, hash "
+                    f"FROM ledger_hq.journal WHERE ledger_id = '{lid}' AND seq = {head};")
+        for what, seq, prev in (("a gap", head + 2, "hash"),
+                                ("a broken link", head + 1, "prev_hash")):
+            failed = pg.psql("BEGIN;" + copy_row.format(seq=seq, prev=prev) +
+                             f"SELECT ledger_hq.accept_rows('{lid}', {seq}); COMMIT;",
+                             check=False)
+            check(failed is None, f"accept_rows accepted {what}")
+        check(int(pg.scalar(f"SELECT max(seq) FROM ledger_hq.journal WHERE ledger_id = '{lid}'"))
+              == head, "a refused batch left rows behind")
+        tools.hq("verify", pg.conninfo).expect(0)
+
+
 CASES = {name[len("case_"):]: f for name, f in globals().items() if name.startswith("case_")}
 
 
