@@ -23,7 +23,8 @@ namespace {
 
 constexpr const char* kDescription =
     "ledgerctl: inspect and repair a ledger file (accounts, idempotency keys, transfers, "
-    "two-phase transfers, refunds, batches, journal, signed closings, audit archives).";
+    "two-phase transfers, refunds, batches, journal, signed closings, audit archives) and "
+    "consolidate it at head office on PostgreSQL (sync, hq).";
 
 constexpr const char* kFooter =
     R"(Global options (--db, --json, --busy-timeout-ms, --issued-keys-only) may also follow
@@ -36,10 +37,10 @@ Exit codes, the same for every command:
   2  usage or malformed input (bad amount, missing option, key too long); nothing stored
   3  idempotency conflict (key reused with a different request, expired, other
      operation, unknown with --issued-keys-only); nothing stored
-  4  transient: database busy, I/O error, or stdout could not be written; retry the same
-     command (same key)
+  4  transient: database busy, I/O error, stdout could not be written, or PostgreSQL
+     unreachable (sync, hq); retry the same command (same key)
   5  not a ledger, corrupt, newer schema (or older, for a command that only reads: run
-     `ledgerctl upgrade`), or fails verify
+     `ledgerctl upgrade`), fails verify, or a head-office fork (sync) or violation (hq verify)
 `batch` exits with the highest code of its items (3 before 2 before 1; 0 if all done).
 
 Remote mode: `ledgerctl --remote URL --token TOKEN [--ca-cert PEM] COMMAND ...` (or
