@@ -19,6 +19,7 @@
 
 #include "edges.h"
 #include "ingest.h"
+#include "machine_info.h"
 #include "pg_connection.h"
 #include "report.h"
 #include "totals.h"
@@ -38,23 +39,8 @@ struct Config {
   std::string work_dir;
 };
 
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("model name", 0) == 0) {
-      const auto colon = line.find(':');
-      if (colon != std::string::npos) return line.substr(line.find_first_not_of(" \t", colon + 1));
-    }
-  }
-  return "unknown";
-}
-
-std::string load_average() {
-  std::ifstream in("/proc/loadavg");
-  std::string one, five, fifteen;
-  in >> one >> five >> fifteen;
-  return one + " " + five + " " + fifteen;
-}
+using bench_machine::cpu_model;
+using bench_machine::load_average;
 
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());

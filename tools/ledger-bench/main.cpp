@@ -18,6 +18,7 @@
 #include <map>
 
 #include "child.h"
+#include "machine_info.h"
 #include "scenarios.h"
 #include "util.h"
 
@@ -36,23 +37,8 @@ const std::vector<std::pair<std::string, Scenario>>& scenarios() {
   return all;
 }
 
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("model name", 0) == 0) {
-      auto colon = line.find(':');
-      if (colon != std::string::npos) return line.substr(line.find_first_not_of(" \t", colon + 1));
-    }
-  }
-  return "unknown";
-}
-
-std::string load_average() {
-  std::ifstream in("/proc/loadavg");
-  std::string one, five, fifteen;
-  in >> one >> five >> fifteen;
-  return one + " " + five + " " + fifteen;
-}
+using bench_machine::cpu_model;
+using bench_machine::load_average;
 
 void describe_run(const Config& config, const std::string& command, Report& report) {
   utsname uts{};
