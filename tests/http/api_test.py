@@ -409,6 +409,32 @@ def version_flag(ledgerctl, ledgerd, workdir):
         proc.stdout) is not None, f"ledgerd --version: exit {proc.returncode} {proc.stdout!r}")
 
 
+def console_files(ledgerctl, ledgerd, workdir):
+    """The back-office console is served from the binary without a token: /console
+    redirects to /console/, the page and its files come with their types and a strict
+    Content-Security-Policy, an unknown file is a JSON 404, and no file names anything
+    outside the server (nothing is fetched from elsewhere at run time)."""
+    ledger = store_ledger(ledgerctl, workdir)
+    with Server(ledgerd, ledger.db) as server:
+        moved = server.request("GET", "/console").expect(301)
+        check(moved.header("Location") == "/console/", moved.describe())
+        page = server.request("GET", "/console/").expect(200)
+        check(page.header("Content-Type").startswith("text/html"), page.describe())
+        csp = page.header("Content-Security-Policy") or ""
+        check("default-src 'self'" in csp and "frame-ancestors 'none'" in csp, page.describe())
+        check(page.header("X-Content-Type-Options") == "nosniff", page.describe())
+        text = page.body.decode() if isinstance(page.body, bytes) else page.body
+        check('id="signin-form"' in text and 'src="console.js"' in text, page.describe())
+        for name, kind in (("console.js", "text/javascript"), ("console.css", "text/css")):
+            asset = server.request("GET", "/console/" + name).expect(200)
+            check(asset.header("Content-Type").startswith(kind), asset.describe())
+            body = asset.body.decode() if isinstance(asset.body, bytes) else asset.body
+            check(re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}", body.replace("http-equiv", ""))
+                  is None, f"{name} names an outside address")
+        check(re.search(r"https?://", text) is None, "index.html names an outside address")
+        server.request("GET", "/console/missing.js").expect(404, "not_found")
+
+
 CASES = {
     "executed_and_replayed": executed_and_replayed,
     "stored_rejection": stored_rejection,
@@ -421,6 +447,7 @@ CASES = {
     "reads": reads,
     "metrics_and_log": metrics_and_log,
     "version_flag": version_flag,
+    "console_files": console_files,
 }
 
 if __name__ == "__main__":

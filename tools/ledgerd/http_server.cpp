@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "connection_limit.h"
+#include "console_routes.h"
 #include "http_errors.h"
 #include "request_log.h"
 #include "request_parsing.h"
@@ -122,6 +123,7 @@ void configure(httplib::Server& server, const ServerOptions& options, Service& s
 void add_routes(httplib::Server& server, Service& service) {
   Router router(server);
   add_read_routes(router, service);
+  add_console_routes(router);
   add_money_routes(router, service);
   add_pending_routes(router, service);
   add_admin_routes(router, service);
