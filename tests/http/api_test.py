@@ -435,6 +435,30 @@ def console_files(ledgerctl, ledgerd, workdir):
         server.request("GET", "/console/missing.js").expect(404, "not_found")
 
 
+def pending_list(ledgerctl, ledgerd, workdir):
+    """GET /v1/pending lists holds newest first, filtered by ?state=, each as `ledgerctl
+    pending list --json` prints it; a till sees only holds between accounts it may name;
+    a bad state is a 400 naming the parameter."""
+    ledger = store_ledger(ledgerctl, workdir)
+    with Server(ledgerd, ledger.db) as server:
+        t7, t8, admin = (ledger.tokens[n] for n in ("till7", "till8", "admin"))
+        hold = {"from": "customer:1", "to": "till:7", "amount": "5.00", "currency": "EUR"}
+        seq7 = server.request("POST", "/v1/pending", t7, key="h7", body=hold).expect(201).json()["sequence"]
+        hold8 = dict(hold, to="till:8", amount="6.00")
+        seq8 = server.request("POST", "/v1/pending", t8, key="h8", body=hold8).expect(201).json()["sequence"]
+        server.request("POST", f"/v1/pending/{seq8}/void", t8, key="v8", body={}).expect(201)
+        every = server.request("GET", "/v1/pending", admin).expect(200).json()["pending"]
+        check([p["sequence"] for p in every] == [seq8, seq7], f"admin sees {every}")
+        open_ = server.request("GET", "/v1/pending?state=pending", admin).expect(200).json()
+        check([p["sequence"] for p in open_["pending"]] == [seq7], f"open holds: {open_}")
+        check(open_["pending"][0]["amount"] == "5.00" and open_["pending"][0]["state"] == "pending",
+              f"{open_}")
+        mine = server.request("GET", "/v1/pending", t7).expect(200).json()["pending"]
+        check([p["sequence"] for p in mine] == [seq7], f"till:7 sees another till's hold: {mine}")
+        server.request("GET", "/v1/pending?state=open", admin).expect(400, "invalid_request", "state")
+        server.request("GET", "/v1/pending").expect(401)
+
+
 CASES = {
     "executed_and_replayed": executed_and_replayed,
     "stored_rejection": stored_rejection,
@@ -448,6 +472,7 @@ CASES = {
     "metrics_and_log": metrics_and_log,
     "version_flag": version_flag,
     "console_files": console_files,
+    "pending_list": pending_list,
 }
 
 if __name__ == "__main__":

@@ -103,4 +103,24 @@ json key_json(const ledger::KeyRecord& record) {
           {"completed_at_ms", optional_json(record.completed_at_ms)}};
 }
 
+json pending_json(const ledger::PendingTransfer& p) {
+  const bool posted = p.state == ledger::PendingState::posted;
+  return {{"sequence", p.sequence},
+          {"state", ledger::to_string(p.state)},
+          {"debit_account", p.debit_account},
+          {"credit_account", p.credit_account},
+          {"amount", ledger::format_amount(p.amount_minor, p.exponent)},
+          {"amount_minor", p.amount_minor},
+          {"currency", p.currency},
+          {"posted_amount",
+           posted ? json(ledger::format_amount(p.posted_amount_minor, p.exponent)) : json(nullptr)},
+          {"posted_amount_minor", posted ? json(p.posted_amount_minor) : json(nullptr)},
+          {"expires_at", format_time_ms(p.expires_at_ms)},
+          {"expires_at_ms", p.expires_at_ms},
+          {"finished_sequence", optional_json(p.finished_sequence)},
+          {"principal", p.principal},
+          {"key", p.key},
+          {"memo", p.memo}};
+}
+
 }  // namespace ledgerctl

@@ -23,6 +23,8 @@ namespace ledgerctl {
 //  "memo","principal","key","created_at","created_at_ms","ref_sequence","prev_hash","hash"}:
 // one line of `journal --format jsonl`.
 [[nodiscard]] nlohmann::ordered_json journal_entry_json(const ledger::JournalEntry& entry);
+// A two-phase transfer (hold) as `pending list --json` prints it and GET /v1/pending sends it.
+[[nodiscard]] nlohmann::ordered_json pending_json(const ledger::PendingTransfer& pending);
 
 // {"principal","key","operation","issued","state","result","response",
 //  "transfer_sequence","created_at","created_at_ms","expires_at","expires_at_ms",

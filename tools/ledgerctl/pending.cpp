@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "command.h"
+#include "documents.h"
 #include "input.h"
 #include "ledger_file.h"
 #include "money_command.h"
@@ -99,30 +100,6 @@ ledger::PendingState parse_state(const std::string& text) {
   throw CliError(kExitUsage, fmt::format("--state \"{}\" is not a pending transfer state: use "
                                          "pending, posted, voided or expired",
                                          one_line(text)));
-}
-
-json optional_json(const std::optional<std::int64_t>& value) {
-  return value ? json(*value) : json(nullptr);
-}
-
-json pending_json(const ledger::PendingTransfer& p) {
-  const bool posted = p.state == ledger::PendingState::posted;
-  return {{"sequence", p.sequence},
-          {"state", ledger::to_string(p.state)},
-          {"debit_account", p.debit_account},
-          {"credit_account", p.credit_account},
-          {"amount", ledger::format_amount(p.amount_minor, p.exponent)},
-          {"amount_minor", p.amount_minor},
-          {"currency", p.currency},
-          {"posted_amount",
-           posted ? json(ledger::format_amount(p.posted_amount_minor, p.exponent)) : json(nullptr)},
-          {"posted_amount_minor", posted ? json(p.posted_amount_minor) : json(nullptr)},
-          {"expires_at", format_time_ms(p.expires_at_ms)},
-          {"expires_at_ms", p.expires_at_ms},
-          {"finished_sequence", optional_json(p.finished_sequence)},
-          {"principal", p.principal},
-          {"key", p.key},
-          {"memo", p.memo}};
 }
 
 void print_pending_table(const std::vector<ledger::PendingTransfer>& rows) {

@@ -102,6 +102,38 @@ void get_journal(Service& service, const httplib::Request& req, httplib::Respons
   send_json(res, 200, ledgerctl::dump_json({{"entries", entries}, {"next_since", next_since}}));
 }
 
+// Holds, newest first (?state=pending|posted|voided|expired, ?limit= up to 1000); a
+// non-admin principal sees only the holds between accounts it may name.
+void get_pending(Service& service, const httplib::Request& req, httplib::Response& res) {
+  const ledger::Principal principal = authenticate(req, service);
+  std::optional<ledger::PendingState> state;
+  if (req.has_param("state")) {
+    const std::string text = req.get_param_value("state");
+    for (const auto candidate : {ledger::PendingState::pending, ledger::PendingState::posted,
+                                 ledger::PendingState::voided, ledger::PendingState::expired}) {
+      if (text == ledger::to_string(candidate)) state = candidate;
+    }
+    if (!state) {
+      throw bad_request("state must be pending, posted, voided or expired (or left out for all)",
+                        "state");
+    }
+  }
+  const std::int64_t limit =
+      req.has_param("limit")
+          ? parse_digits(req.get_param_value("limit"), "limit", 1, kMaxJournalLimit)
+          : kDefaultJournalLimit;
+  const auto holds = service.readers.with_reader(
+      [&](ledger::Ledger& ledger) { return ledger.list_pending(state, limit); });
+  json list = json::array();
+  for (const auto& hold : holds) {
+    if (ledger::may_use_account(principal, hold.debit_account) &&
+        ledger::may_use_account(principal, hold.credit_account)) {
+      list.push_back(ledgerctl::pending_json(hold));
+    }
+  }
+  send_json(res, 200, ledgerctl::dump_json({{"pending", list}}));
+}
+
 // Keys are scoped by principal (SPEC 4): find_key only finds the caller's own, so another
 // principal's key is simply not found, exactly like a key nobody used.
 void get_key(Service& service, const httplib::Request& req, httplib::Response& res) {
@@ -132,6 +164,7 @@ void add_read_routes(Router& router, Service& service) {
   router.get("/v1/accounts/(.+)", bind(get_account));
   router.get(R"(/v1/transfers/(\d+))", bind(get_transfer));
   router.get("/v1/journal", bind(get_journal));
+  router.get("/v1/pending", bind(get_pending));
   router.get("/v1/idempotency-keys/(.+)", bind(get_key));
 }
 
