@@ -8,7 +8,10 @@ const POLL_MS = 2000;          // refresh rate of balances and journal (bounded)
 const JOURNAL_PAGE = 1000;     // rows per GET /v1/journal (ledgerd's maximum)
 const JOURNAL_KEEP = 20000;    // newest rows kept in the tab for search
 
-const state = { token: null, timer: null, journal: [], nextSince: 1, page: "accounts" };
+const PAGES = ["accounts", "journal", "holds", "takings"];
+const INTENT_KEY = "ledger.intent";  // the money action whose dialog is open (survives a reload)
+
+const state = { token: null, timer: null, journal: [], nextSince: 1, page: "accounts", holds: [] };
 
 const $ = (id) => document.getElementById(id);
 
@@ -119,6 +122,194 @@ function renderJournal() {
     : "the newest " + shown.length + " of " + state.journal.length + " rows";
 }
 
+// --- open holds: post and void, exactly once ------------------------------------------
+//
+// The idempotency key of an action is made once, when its dialog opens, and kept in
+// sessionStorage until the server gave a final answer: a double click, a retry after a
+// lost reply, or a reload of the page all send the same key, so the hold is posted or
+// voided once; a repeated answer says it was a replay.
+
+function renderHolds() {
+  const rows = state.holds.map((hold) => {
+    const tr = document.createElement("tr");
+    tr.dataset.seq = String(hold.sequence);
+    cell(tr, String(hold.sequence), "seq num");
+    cell(tr, hold.debit_account + " → " + hold.credit_account, "accounts");
+    cell(tr, hold.amount + " " + hold.currency, "amount num");
+    cell(tr, (hold.expires_at || "").replace("T", " ").replace("Z", ""), "expires");
+    cell(tr, hold.memo || "", "memo");
+    const actions = cell(tr, "", "actions");
+    for (const action of ["post", "void"]) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = action;
+      button.textContent = action === "post" ? "Post" : "Void";
+      button.setAttribute("aria-label", (action === "post" ? "Post" : "Void") + " hold " + hold.sequence);
+      button.addEventListener("click", () => openAction({ action, seq: hold.sequence,
+        amount: hold.amount, currency: hold.currency, from: hold.debit_account,
+        to: hold.credit_account, key: "console-" + action + "-" + hold.sequence + "-" + crypto.randomUUID() }));
+      actions.appendChild(button);
+    }
+    return tr;
+  });
+  $("holds-table").tBodies[0].replaceChildren(...rows);
+}
+
+function openAction(intent) {
+  sessionStorage.setItem(INTENT_KEY, JSON.stringify(intent));
+  const posting = intent.action === "post";
+  $("action-title").textContent = (posting ? "Post hold " : "Void hold ") + intent.seq;
+  $("action-text").textContent = (posting
+    ? "Capture up to " + intent.amount + " " + intent.currency + " of the hold from "
+    : "Release the hold of " + intent.amount + " " + intent.currency + " from ")
+    + intent.from + " to " + intent.to + ".";
+  $("action-amount-row").hidden = !posting;
+  $("action-amount").value = intent.postAmount || intent.amount;
+  $("action-key").textContent = "Idempotency key: " + intent.key;
+  showError("action-error", "");
+  $("action-confirm").disabled = false;
+  const dialog = $("action-dialog");
+  if (!dialog.open) dialog.showModal();
+}
+
+function closeAction() {
+  sessionStorage.removeItem(INTENT_KEY);
+  const dialog = $("action-dialog");
+  if (dialog.open) dialog.close();
+}
+
+async function confirmAction() {
+  const intent = JSON.parse(sessionStorage.getItem(INTENT_KEY) || "null");
+  if (!intent || $("action-confirm").disabled) return;
+  $("action-confirm").disabled = true;
+  if (intent.action === "post") {
+    intent.postAmount = $("action-amount").value.trim();
+    sessionStorage.setItem(INTENT_KEY, JSON.stringify(intent));
+  }
+  const body = intent.action === "post" ? { amount: intent.postAmount } : {};
+  let response;
+  try {
+    response = await fetch("/v1/pending/" + intent.seq + "/" + intent.action, {
+      method: "POST", cache: "no-store",
+      headers: { "Authorization": "Bearer " + state.token, "Content-Type": "application/json",
+                 "Idempotency-Key": intent.key },
+      body: JSON.stringify(body) });
+  } catch (e) {
+    showError("action-error", "No answer from the server: it may or may not have acted. Press Confirm again; the same key makes sure it happens only once.");
+    $("action-confirm").disabled = false;
+    return;
+  }
+  let reply = null;
+  try { reply = await response.json(); } catch (e) { reply = null; }
+  const replayed = response.headers.get("Idempotent-Replayed") === "true";
+  const done = intent.action === "post" ? "Posted" : "Voided";
+  if (response.status === 201) {
+    closeAction();
+    $("action-result").textContent = replayed
+      ? "Hold " + intent.seq + " was already " + done.toLowerCase() + " by this action (a replay of the stored answer); nothing moved again."
+      : done + " hold " + intent.seq + " (journal row " + reply.sequence + ").";
+    refresh();
+    return;
+  }
+  if (response.status === 503 || response.status === 409 || response.status >= 500) {
+    showError("action-error", sentenceFor(response.status, reply) + " Press Confirm again; the same key makes sure it happens only once.");
+    $("action-confirm").disabled = false;
+    return;
+  }
+  if (response.status === 402) {
+    closeAction();
+    $("action-result").textContent = "Hold " + intent.seq + " was not " + done.toLowerCase() + ": "
+      + ((reply && reply.error && reply.error.message) || "the ledger refused it") + (replayed ? " (a replay)" : "");
+    refresh();
+    return;
+  }
+  showError("action-error", sentenceFor(response.status, reply));
+  $("action-confirm").disabled = response.status === 400 ? false : true;
+}
+
+// --- takings per hour and till ------------------------------------------------------
+
+const COLOURS = ["#0b5cad", "#c2410c", "#15803d", "#7e22ce", "#b91c1c", "#0f766e", "#a16207", "#334155"];
+
+// Money that reached each till account (till:*) per UTC hour of the chosen day, in minor
+// units: transfers and captured holds credit a till, refunds debit it.
+function takingsOf(day) {
+  const tills = new Map();
+  for (const entry of state.journal) {
+    if (!(entry.created_at || "").startsWith(day)) continue;
+    const hour = Number(entry.created_at.slice(11, 13));
+    let till = null, sign = 0;
+    if ((entry.kind === "transfer" || entry.kind === "post") && entry.credit_account.startsWith("till")) {
+      till = entry.credit_account; sign = 1;
+    } else if (entry.kind === "reverse" && entry.debit_account.startsWith("till")) {
+      till = entry.debit_account; sign = -1;
+    }
+    if (till === null) continue;
+    if (!tills.has(till)) tills.set(till, { hours: new Array(24).fill(0), currency: entry.currency, exponent: 0 });
+    const row = tills.get(till);
+    row.hours[hour] += sign * entry.amount_minor;
+    const dot = entry.amount.indexOf(".");
+    row.exponent = dot < 0 ? 0 : entry.amount.length - dot - 1;
+  }
+  return tills;
+}
+
+function svg(name, attributes) {
+  const element = document.createElementNS("http://www.w3.org/2000/svg", name);
+  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, String(value));
+  return element;
+}
+
+function renderChart() {
+  const input = $("chart-day");
+  if (!input.value) input.value = new Date().toISOString().slice(0, 10);
+  const tills = takingsOf(input.value);
+  const chart = $("takings-chart");
+  const names = [...tills.keys()].sort();
+  const width = 960, height = 320, left = 50, bottom = 24, top = 10;
+  let max = 1;
+  for (const name of names) for (const value of tills.get(name).hours) max = Math.max(max, value);
+  const slot = (width - left) / 24, bar = Math.max(2, (slot - 4) / Math.max(1, names.length));
+  const parts = [svg("line", { x1: left, y1: height - bottom, x2: width, y2: height - bottom, stroke: "#5b6470" })];
+  for (let hour = 0; hour < 24; hour += 2) {
+    const label = svg("text", { x: left + hour * slot + 2, y: height - 6, "font-size": 11, fill: "#5b6470" });
+    label.textContent = String(hour).padStart(2, "0") + "h";
+    parts.push(label);
+  }
+  names.forEach((name, index) => {
+    tills.get(name).hours.forEach((value, hour) => {
+      if (value <= 0) return;
+      const h = (height - bottom - top) * value / max;
+      const rect = svg("rect", { x: left + hour * slot + 2 + index * bar, y: height - bottom - h,
+                                 width: bar - 1, height: h, fill: COLOURS[index % COLOURS.length] });
+      const title = svg("title", {});
+      title.textContent = name + " " + String(hour).padStart(2, "0") + ":00: " + value;
+      rect.appendChild(title);
+      parts.push(rect);
+    });
+  });
+  chart.replaceChildren(...parts);
+  const legend = names.map((name, index) => {
+    const item = document.createElement("li");
+    const swatch = document.createElement("span");
+    swatch.style.background = COLOURS[index % COLOURS.length];
+    item.append(swatch, document.createTextNode(name + ": " + formatMinor(
+      tills.get(name).hours.reduce((a, b) => a + b, 0), tills.get(name).exponent) + " " + tills.get(name).currency));
+    return item;
+  });
+  $("chart-legend").replaceChildren(...legend);
+  $("chart-summary").textContent = names.length
+    ? "Takings on " + input.value + " (UTC) of " + names.length + " till(s), per hour."
+    : "No takings on " + input.value + " (UTC) among the journal rows loaded.";
+}
+
+function formatMinor(minor, exponent) {
+  const negative = minor < 0;
+  let digits = String(Math.abs(minor)).padStart(exponent + 1, "0");
+  if (exponent > 0) digits = digits.slice(0, -exponent) + "." + digits.slice(-exponent);
+  return (negative ? "-" : "") + digits;
+}
+
 // --- refresh loop --------------------------------------------------------------------
 
 async function refresh() {
@@ -129,6 +320,10 @@ async function refresh() {
     renderAccounts(accounts.accounts || []);
     await fetchNewJournalRows(token);
     renderJournal();
+    const holds = await api("/v1/pending?state=pending&limit=1000", token);
+    state.holds = holds.pending || [];
+    renderHolds();
+    if (state.page === "takings") renderChart();
     showError("app-error", "");
     $("status-line").textContent = "Updated " + new Date().toLocaleTimeString();
   } catch (error) {
@@ -151,13 +346,14 @@ function stopPolling() {
 
 function showPage(name) {
   state.page = name;
-  for (const page of ["accounts", "journal"]) {
+  for (const page of PAGES) {
     $("page-" + page).hidden = page !== name;
     const button = $("nav-" + page);
     if (page === name) button.setAttribute("aria-current", "page");
     else button.removeAttribute("aria-current");
   }
   if (name === "journal") $("journal-search").focus();
+  if (name === "takings") renderChart();
 }
 
 function showSignedIn(signedIn) {
@@ -185,11 +381,14 @@ async function signIn(token) {
   showPage("accounts");
   await refresh();
   startPolling();
+  const intent = JSON.parse(sessionStorage.getItem(INTENT_KEY) || "null");
+  if (intent) { showPage("holds"); openAction(intent); }
 }
 
 function signOut(reason) {
   stopPolling();
   sessionStorage.removeItem(TOKEN_KEY);
+  closeAction();
   state.token = null;
   state.journal = [];
   showSignedIn(false);
@@ -211,6 +410,11 @@ document.addEventListener("DOMContentLoaded", () => {
   $("nav-accounts").addEventListener("click", () => showPage("accounts"));
   $("nav-journal").addEventListener("click", () => showPage("journal"));
   $("journal-search").addEventListener("input", renderJournal);
+  $("nav-holds").addEventListener("click", () => showPage("holds"));
+  $("nav-takings").addEventListener("click", () => showPage("takings"));
+  $("chart-day").addEventListener("change", renderChart);
+  $("action-form").addEventListener("submit", (event) => { event.preventDefault(); confirmAction(); });
+  $("action-cancel").addEventListener("click", closeAction);
   const saved = sessionStorage.getItem(TOKEN_KEY);
   if (saved) signIn(saved); else $("token").focus();
 });
