@@ -103,6 +103,19 @@ json key_json(const ledger::KeyRecord& record) {
           {"completed_at_ms", optional_json(record.completed_at_ms)}};
 }
 
+json closing_json(const ledger::Closing& closing) {
+  return {{"number", closing.number},
+          {"until_ms", closing.until_ms},
+          {"until", format_time_ms(closing.until_ms)},
+          {"first_seq", closing.first_sequence},
+          {"last_seq", closing.last_sequence},
+          {"closed_at_ms", closing.closed_at_ms},
+          {"closed_at", format_time_ms(closing.closed_at_ms)},
+          {"hash", closing.hash_hex},
+          {"signature", closing.signature_hex},
+          {"signing_key_fingerprint", closing.key_fingerprint_hex}};
+}
+
 json pending_json(const ledger::PendingTransfer& p) {
   const bool posted = p.state == ledger::PendingState::posted;
   return {{"sequence", p.sequence},

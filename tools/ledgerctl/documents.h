@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ledger/fiscal.h"
 #include "ledger/types.h"
 
 namespace ledgerctl {
@@ -23,6 +24,9 @@ namespace ledgerctl {
 //  "memo","principal","key","created_at","created_at_ms","ref_sequence","prev_hash","hash"}:
 // one line of `journal --format jsonl`.
 [[nodiscard]] nlohmann::ordered_json journal_entry_json(const ledger::JournalEntry& entry);
+// A closing's summary (no document) as `closing list --json` prints it and GET /v1/closings
+// sends it.
+[[nodiscard]] nlohmann::ordered_json closing_json(const ledger::Closing& closing);
 // A two-phase transfer (hold) as `pending list --json` prints it and GET /v1/pending sends it.
 [[nodiscard]] nlohmann::ordered_json pending_json(const ledger::PendingTransfer& pending);
 

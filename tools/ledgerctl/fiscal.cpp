@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "command.h"
+#include "documents.h"
 #include "input.h"
 #include "ledger/fiscal.h"
 #include "ledger_file.h"
@@ -128,25 +129,12 @@ int run_close(const Globals& globals, const CloseOptions& options) {
   return print_money_result(globals, ledger.close(request));
 }
 
-json closing_summary(const ledger::Closing& closing) {
-  return {{"number", closing.number},
-          {"until_ms", closing.until_ms},
-          {"until", format_time_ms(closing.until_ms)},
-          {"first_seq", closing.first_sequence},
-          {"last_seq", closing.last_sequence},
-          {"closed_at_ms", closing.closed_at_ms},
-          {"closed_at", format_time_ms(closing.closed_at_ms)},
-          {"hash", closing.hash_hex},
-          {"signature", closing.signature_hex},
-          {"signing_key_fingerprint", closing.key_fingerprint_hex}};
-}
-
 int run_closing_list(const Globals& globals) {
   ledger::Ledger ledger = open_for_reading(globals);
   const std::vector<ledger::Closing> closings = ledger.closings();
   if (globals.json) {
     json list = json::array();
-    for (const auto& closing : closings) list.push_back(closing_summary(closing));
+    for (const auto& closing : closings) list.push_back(closing_json(closing));
     print_json({{"closings", list}});
     return kExitDone;
   }
@@ -180,7 +168,7 @@ int run_closing_show(const Globals& globals, const std::string& number_text) {
                                            "shows them",
                                            number));
   }
-  json summary = closing_summary(*closing);
+  json summary = closing_json(*closing);
   summary["document"] = json::parse(closing->document);
   if (globals.json) {
     print_json(summary);

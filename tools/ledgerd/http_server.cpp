@@ -127,6 +127,7 @@ void add_routes(httplib::Server& server, Service& service) {
   add_money_routes(router, service);
   add_pending_routes(router, service);
   add_admin_routes(router, service);
+  add_fiscal_routes(router, service);
 }
 
 int bind(httplib::Server& server, const ServerOptions& options) {

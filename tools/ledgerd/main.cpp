@@ -17,6 +17,7 @@
 #include "reader_pool.h"
 #include "service.h"
 #include "shutdown.h"
+#include "signing_keys.h"
 
 namespace {
 
@@ -64,13 +65,23 @@ int run(const ledgerd::ServerOptions& options) {
   } catch (const ledger::Error& error) {
     return open_failure(options, error);
   }
+  ledgerd::SigningKeys signing;
+  if (options.signing_key_path) {
+    try {
+      signing = ledgerd::load_signing_keys(*options.signing_key_path);
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "ledgerd: %s\n", error.what());
+      return ledgerd::kExitUsage;
+    }
+  }
   ledgerd::Metrics metrics;
   ledgerd::Service service{
       *writer,
       *readers,
       metrics,
       {ledger::version(), writer_options.allow_client_keys, writer_options.key_ttl_seconds,
-       writer_options.rejection_retention_seconds}};
+       writer_options.rejection_retention_seconds},
+      signing};
   return ledgerd::serve(options, service);
 }
 

@@ -63,6 +63,11 @@ void add_options(CLI::App& app, ServerOptions& o, std::string& listen) {
   auto* key = app.add_option("--tls-key", o.tls_key_path, "PEM private key of --tls-cert");
   cert->needs(key);
   key->needs(cert);
+  app.add_option("--signing-key", o.signing_key_path,
+                 "the operator's Ed25519 private key (PEM, `ledgerctl signing-key create`): "
+                 "lets an admin close the day (POST /v1/closings, the console's Closings page) "
+                 "and GET /v1/verify check closing signatures")
+      ->check(CLI::ExistingFile);
   add_limits(app, o);
   app.add_flag("--issued-keys-only", o.issued_keys_only,
                "refuse Idempotency-Keys the server did not issue (POST /v1/idempotency-keys)");

@@ -21,6 +21,9 @@ struct ServerOptions {
   int port = 0;      // 0: a free port, printed on the first stdout line
   std::optional<std::string> tls_cert_path;
   std::optional<std::string> tls_key_path;
+  // The operator's Ed25519 private key (PEM): lets an admin close the day through
+  // POST /v1/closings, and GET /v1/verify check every closing's signature.
+  std::optional<std::string> signing_key_path;
   int threads = 32;               // connections served at once (one per kept-alive till)
   int max_connections = 128;      // served + waiting for a thread; more are answered 503
   int read_timeout_seconds = 10;  // an idle or stalled client is cut after this

@@ -16,5 +16,7 @@ void add_money_routes(Router& router, Service& service);
 void add_pending_routes(Router& router, Service& service);
 void add_read_routes(Router& router, Service& service);
 void add_admin_routes(Router& router, Service& service);
+// routes_fiscal.cpp: GET|POST /v1/closings, GET /v1/verify (admin token).
+void add_fiscal_routes(Router& router, Service& service);
 
 }  // namespace ledgerd

@@ -18,6 +18,13 @@ struct ServicePolicy {
   std::int64_t rejection_retention_seconds = 0;
 };
 
+// The operator's signing key, when ledgerd was started with --signing-key.
+struct SigningKeys {
+  std::string private_pem;  // empty: closings cannot be made through the API
+  std::string public_pem;   // its public half, for verify
+  std::string fingerprint_hex;
+};
+
 struct Service {
   // Money-moving calls: transfers through SharedLedger::transfer (group commit), every
   // other write through with_ledger().
@@ -25,6 +32,7 @@ struct Service {
   ReaderPool& readers;
   Metrics& metrics;
   ServicePolicy policy;
+  SigningKeys signing;
 };
 
 }  // namespace ledgerd
