@@ -8,7 +8,7 @@ const POLL_MS = 2000;          // refresh rate of balances and journal (bounded)
 const JOURNAL_PAGE = 1000;     // rows per GET /v1/journal (ledgerd's maximum)
 const JOURNAL_KEEP = 20000;    // newest rows kept in the tab for search
 
-const PAGES = ["accounts", "journal", "holds", "takings"];
+const PAGES = ["accounts", "journal", "holds", "takings", "closings", "verify"];
 const INTENT_KEY = "ledger.intent";  // the money action whose dialog is open (survives a reload)
 
 const state = { token: null, timer: null, journal: [], nextSince: 1, page: "accounts", holds: [] };
@@ -158,11 +158,16 @@ function renderHolds() {
 function openAction(intent) {
   sessionStorage.setItem(INTENT_KEY, JSON.stringify(intent));
   const posting = intent.action === "post";
-  $("action-title").textContent = (posting ? "Post hold " : "Void hold ") + intent.seq;
-  $("action-text").textContent = (posting
-    ? "Capture up to " + intent.amount + " " + intent.currency + " of the hold from "
-    : "Release the hold of " + intent.amount + " " + intent.currency + " from ")
-    + intent.from + " to " + intent.to + ".";
+  if (intent.action === "close") {
+    $("action-title").textContent = "Close the day";
+    $("action-text").textContent = "Seal every journal row written until now in a closing signed with the operator's key. This cannot be undone.";
+  } else {
+    $("action-title").textContent = (posting ? "Post hold " : "Void hold ") + intent.seq;
+    $("action-text").textContent = (posting
+      ? "Capture up to " + intent.amount + " " + intent.currency + " of the hold from "
+      : "Release the hold of " + intent.amount + " " + intent.currency + " from ")
+      + intent.from + " to " + intent.to + ".";
+  }
   $("action-amount-row").hidden = !posting;
   $("action-amount").value = intent.postAmount || intent.amount;
   $("action-key").textContent = "Idempotency key: " + intent.key;
@@ -187,9 +192,10 @@ async function confirmAction() {
     sessionStorage.setItem(INTENT_KEY, JSON.stringify(intent));
   }
   const body = intent.action === "post" ? { amount: intent.postAmount } : {};
+  const path = intent.action === "close" ? "/v1/closings" : "/v1/pending/" + intent.seq + "/" + intent.action;
   let response;
   try {
-    response = await fetch("/v1/pending/" + intent.seq + "/" + intent.action, {
+    response = await fetch(path, {
       method: "POST", cache: "no-store",
       headers: { "Authorization": "Bearer " + state.token, "Content-Type": "application/json",
                  "Idempotency-Key": intent.key },
@@ -203,6 +209,16 @@ async function confirmAction() {
   try { reply = await response.json(); } catch (e) { reply = null; }
   const replayed = response.headers.get("Idempotent-Replayed") === "true";
   const done = intent.action === "post" ? "Posted" : "Voided";
+  if (response.status === 201 && intent.action === "close") {
+    closeAction();
+    $("closing-result").textContent = replayed
+      ? "This closing was already made by this action (a replay of the stored closing); nothing new was closed."
+      : "Closed: closing " + reply.closing + (reply.document.period.last_seq >= reply.document.period.first_seq
+          ? " seals journal rows " + reply.document.period.first_seq + " to " + reply.document.period.last_seq + "."
+          : " seals no new journal rows since the last closing.");
+    refreshClosings();
+    return;
+  }
   if (response.status === 201) {
     closeAction();
     $("action-result").textContent = replayed
@@ -310,6 +326,55 @@ function formatMinor(minor, exponent) {
   return (negative ? "-" : "") + digits;
 }
 
+// --- closings and integrity -----------------------------------------------------------
+
+async function refreshClosings() {
+  try {
+    const reply = await api("/v1/closings", state.token);
+    const rows = reply.closings.slice().reverse().map((closing) => {
+      const tr = document.createElement("tr");
+      tr.dataset.number = String(closing.number);
+      cell(tr, String(closing.number), "num");
+      cell(tr, closing.until.replace("T", " ").replace("Z", ""), "until");
+      cell(tr, closing.last_seq >= closing.first_seq ? closing.first_seq + "–" + closing.last_seq : "none", "rows");
+      cell(tr, closing.signed_by_server_key ? "signed with this server's key (check: Integrity)"
+                                            : "signed with key " + closing.signing_key_fingerprint.slice(0, 16) + "…", "signature");
+      cell(tr, closing.hash.slice(0, 16) + "…", "hash");
+      return tr;
+    });
+    $("closings-table").tBodies[0].replaceChildren(...rows);
+    $("close-day").disabled = !reply.server_can_close;
+    $("closings-note").textContent = reply.server_can_close
+      ? "Closing seals every journal row written until now in a signed document; a closed period is never reopened."
+      : "This server holds no signing key, so it cannot close: start ledgerd with --signing-key, or run `ledgerctl close` on the server.";
+  } catch (error) {
+    $("closings-note").textContent = error.message;
+    $("close-day").disabled = true;
+  }
+}
+
+async function runVerify() {
+  $("verify-run").disabled = true;
+  $("verify-status").textContent = "Checking…";
+  $("verify-first").hidden = true;
+  try {
+    const report = await api("/v1/verify", state.token);
+    if (report.ok) {
+      $("verify-status").textContent = "Intact: " + report.journal_rows_checked + " journal rows, "
+        + report.outcomes_checked + " outcomes, " + report.closings_checked + " closings checked"
+        + (report.signatures_checked_with_server_key ? ", " + report.signatures_checked + " signatures valid." : " (signatures not checked: the server holds no key).");
+    } else {
+      $("verify-status").textContent = "NOT intact: " + report.violations.length + " violation(s). Stop selling on this ledger and call support.";
+      const first = report.violations[0];
+      $("verify-first").textContent = "First: " + first.kind + " at " + first.where + ": " + first.detail;
+      $("verify-first").hidden = false;
+    }
+  } catch (error) {
+    $("verify-status").textContent = error.message;
+  }
+  $("verify-run").disabled = false;
+}
+
 // --- refresh loop --------------------------------------------------------------------
 
 async function refresh() {
@@ -354,6 +419,7 @@ function showPage(name) {
   }
   if (name === "journal") $("journal-search").focus();
   if (name === "takings") renderChart();
+  if (name === "closings") refreshClosings();
 }
 
 function showSignedIn(signedIn) {
@@ -382,7 +448,7 @@ async function signIn(token) {
   await refresh();
   startPolling();
   const intent = JSON.parse(sessionStorage.getItem(INTENT_KEY) || "null");
-  if (intent) { showPage("holds"); openAction(intent); }
+  if (intent) { showPage(intent.action === "close" ? "closings" : "holds"); openAction(intent); }
 }
 
 function signOut(reason) {
@@ -413,6 +479,10 @@ document.addEventListener("DOMContentLoaded", () => {
   $("nav-holds").addEventListener("click", () => showPage("holds"));
   $("nav-takings").addEventListener("click", () => showPage("takings"));
   $("chart-day").addEventListener("change", renderChart);
+  $("nav-closings").addEventListener("click", () => showPage("closings"));
+  $("nav-verify").addEventListener("click", () => showPage("verify"));
+  $("verify-run").addEventListener("click", runVerify);
+  $("close-day").addEventListener("click", () => openAction({ action: "close", key: "console-close-" + crypto.randomUUID() }));
   $("action-form").addEventListener("submit", (event) => { event.preventDefault(); confirmAction(); });
   $("action-cancel").addEventListener("click", closeAction);
   const saved = sessionStorage.getItem(TOKEN_KEY);
