@@ -461,6 +461,47 @@ def pending_list(ledgerctl, ledgerd, workdir):
         server.request("GET", "/v1/pending").expect(401)
 
 
+def closings_and_verify(ledgerctl, ledgerd, workdir):
+    """With --signing-key, an admin closes the day exactly once per Idempotency-Key (201,
+    then a byte-identical replay), GET /v1/closings lists it as signed by the server's key,
+    GET /v1/verify checks its signature; a till gets 403; without a key POST is a 409
+    saying how to start ledgerd; a malformed key file stops ledgerd with exit 2."""
+    ledger = store_ledger(ledgerctl, workdir)
+    private = os.path.join(workdir, "operator.pem")
+    ledger.run("signing-key", "create", "--private-out", private,
+               "--public-out", os.path.join(workdir, "operator.pub.pem"))
+    admin, t7 = ledger.tokens["admin"], ledger.tokens["till7"]
+    with Server(ledgerd, ledger.db, "--signing-key", private) as server:
+        listed = server.request("GET", "/v1/closings", admin).expect(200).json()
+        check(listed == {"closings": [], "server_can_close": True}, f"{listed}")
+        first = server.request("POST", "/v1/closings", admin, key="day-1", body={}).expect(201)
+        again = server.request("POST", "/v1/closings", admin, key="day-1", body={}).expect(201)
+        check(again.header("Idempotent-Replayed") == "true" and again.body == first.body,
+              again.describe())
+        server.request("POST", "/v1/closings", admin, key="day-1",
+                       body={"until_ms": 1}).expect(422, "idempotency_key_reused")
+        closings = server.request("GET", "/v1/closings", admin).expect(200).json()["closings"]
+        check(len(closings) == 1 and closings[0]["signed_by_server_key"] is True, f"{closings}")
+        report = server.request("GET", "/v1/verify", admin).expect(200).json()
+        check(report["ok"] and report["signatures_checked"] == 1
+              and report["signatures_checked_with_server_key"], f"{report}")
+        server.request("GET", "/v1/closings", t7).expect(403)
+        server.request("POST", "/v1/closings", t7, key="day-2", body={}).expect(403)
+        server.request("GET", "/v1/verify", t7).expect(403)
+        server.request("POST", "/v1/closings", admin, key="day-3",
+                       body={"until": "now"}).expect(400, "invalid_request", "until")
+    with Server(ledgerd, ledger.db) as server:
+        refused = server.request("POST", "/v1/closings", admin, key="day-4", body={}).expect(409)
+        check("--signing-key" in refused.json()["error"]["message"], refused.describe())
+    bad = os.path.join(workdir, "not-a-key.pem")
+    with open(bad, "w") as f:
+        f.write("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+    proc = subprocess.run([ledgerd, "--db", ledger.db, "--listen", "127.0.0.1:0",
+                           "--signing-key", bad], capture_output=True, text=True,
+                          timeout=scaled_timeout(30))
+    check(proc.returncode == 2 and "Ed25519" in proc.stderr, f"{proc.returncode} {proc.stderr}")
+
+
 CASES = {
     "executed_and_replayed": executed_and_replayed,
     "stored_rejection": stored_rejection,
@@ -475,6 +516,7 @@ CASES = {
     "version_flag": version_flag,
     "console_files": console_files,
     "pending_list": pending_list,
+    "closings_and_verify": closings_and_verify,
 }
 
 if __name__ == "__main__":
