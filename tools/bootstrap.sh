@@ -33,7 +33,7 @@ install_deps() {
   local packages=(build-essential cmake pkg-config git sqlite3 libsqlite3-dev libsqlitecpp-dev
     libfmt-dev nlohmann-json3-dev libcli11-dev doctest-dev libssl-dev libicu-dev
     libcpp-httplib-dev prometheus-cpp-dev python3 openssl wrk dpkg-dev file
-    libpq-dev postgresql)
+    libpq-dev postgresql chromium chromium-driver python3-selenium)
   local missing=()
   for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
