@@ -142,6 +142,23 @@ def find_sale_by_memo(ledgerctl, ledgerd, workdir):
                          == [str(sale["sequence"])], "only the sale of receipt 1002")
             check(browser.text("#journal-table tbody tr td.memo") == "receipt 1002", "memo cell")
             browser.shot("journal")
+            # Its detail: the refund made meanwhile, and the sale's key record (the till's key,
+            # read by the admin).
+            ledger.run("reverse", "--principal", "till:7", "--key", "refund-1002", "--transfer",
+                       sale["sequence"], "--amount", "1.50", "--memo", "one item back")
+            browser.wait(lambda: any("one item back" == r.text for r in
+                                     browser.all("#journal-table td.memo")) or
+                         len(journal(ledger)) == 0, "the refund row")
+            browser.find("#journal-search").clear()
+            browser.find("#journal-search").send_keys("1002")
+            browser.find(f'#journal-table tr[data-seq="{sale["sequence"]}"] button.detail').click()
+            browser.wait(lambda: browser.find("#sale-detail").is_displayed(), "the sale's detail")
+            browser.wait(lambda: "1.50 EUR" in (browser.text("#sale-refunds") or ""),
+                         "the refund in the sale's detail")
+            browser.wait(lambda: "completed" in (browser.text("#sale-key") or ""),
+                         "the sale's key record")
+            check(sale["key"] in browser.text("#sale-fields"), "the detail lacks the key")
+            browser.shot("sale-detail")
 
 
 def void_twice_quickly(ledgerctl, ledgerd, workdir):

@@ -458,6 +458,11 @@ def pending_list(ledgerctl, ledgerd, workdir):
         mine = server.request("GET", "/v1/pending", t7).expect(200).json()["pending"]
         check([p["sequence"] for p in mine] == [seq7], f"till:7 sees another till's hold: {mine}")
         server.request("GET", "/v1/pending?state=open", admin).expect(400, "invalid_request", "state")
+        # An admin reads another principal's key record by naming it; nobody else may.
+        record = server.request("GET", "/v1/idempotency-keys/h7?principal=till:7", admin)
+        check(record.expect(200).json()["principal"] == "till:7", record.describe())
+        server.request("GET", "/v1/idempotency-keys/h7", admin).expect(404)
+        server.request("GET", "/v1/idempotency-keys/h7?principal=till:7", t8).expect(403)
         server.request("GET", "/v1/pending").expect(401)
 
 

@@ -136,12 +136,19 @@ void get_pending(Service& service, const httplib::Request& req, httplib::Respons
 
 // Keys are scoped by principal (SPEC 4): find_key only finds the caller's own, so another
 // principal's key is simply not found, exactly like a key nobody used.
+// An admin may name another principal (?principal=till:7) to see that principal's key
+// record, e.g. the console's sale detail; anyone else sees only their own.
 void get_key(Service& service, const httplib::Request& req, httplib::Response& res) {
   const ledger::Principal principal = authenticate(req, service);
   const std::string key = req.matches[1].str();
   note_key(key);
+  std::string owner = principal.name;
+  if (req.has_param("principal")) {
+    require_admin(principal, "reading another principal's key");
+    owner = req.get_param_value("principal");
+  }
   const auto record = service.readers.with_reader(
-      [&](ledger::Ledger& ledger) { return ledger.find_key(principal.name, key); });
+      [&](ledger::Ledger& ledger) { return ledger.find_key(owner, key); });
   if (!record) {
     throw not_found(
         "no such idempotency key for this principal: a key is only visible to the "

@@ -107,7 +107,14 @@ function renderJournal() {
   const rows = shown.map((entry) => {
     const tr = document.createElement("tr");
     tr.dataset.seq = String(entry.sequence);
-    cell(tr, String(entry.sequence), "seq num");
+    const seq = cell(tr, "", "seq num");
+    const open = document.createElement("button");
+    open.type = "button";
+    open.className = "detail";
+    open.textContent = String(entry.sequence);
+    open.setAttribute("aria-label", "Show row " + entry.sequence + " in detail");
+    open.addEventListener("click", () => showSale(entry));
+    seq.appendChild(open);
     cell(tr, (entry.created_at || "").replace("T", " ").replace("Z", ""), "time");
     cell(tr, entry.kind, "kind");
     cell(tr, entry.debit_account + " → " + entry.credit_account, "accounts");
@@ -120,6 +127,48 @@ function renderJournal() {
   $("journal-count").textContent = words.length
     ? shown.length + " matching row(s) of the newest " + state.journal.length
     : "the newest " + shown.length + " of " + state.journal.length + " rows";
+}
+
+// --- a sale in detail: the row, its refunds, its key record ------------------------------
+
+function fields(list, pairs) {
+  const items = [];
+  for (const [name, value] of pairs) {
+    const dt = document.createElement("dt");
+    dt.textContent = name;
+    const dd = document.createElement("dd");
+    dd.textContent = value === null || value === undefined ? "—" : String(value);
+    items.push(dt, dd);
+  }
+  list.replaceChildren(...items);
+}
+
+async function showSale(entry) {
+  $("sale-title").textContent = "Journal row " + entry.sequence + " (" + entry.kind + ")";
+  fields($("sale-fields"), [["From", entry.debit_account], ["To", entry.credit_account],
+    ["Amount", entry.amount + " " + entry.currency], ["Memo", entry.memo],
+    ["Time (UTC)", entry.created_at], ["Principal", entry.principal], ["Key", entry.key],
+    ["Refers to row", entry.ref_sequence], ["Hash", entry.hash]]);
+  const refunds = state.journal.filter((row) => row.kind === "reverse" && row.ref_sequence === entry.sequence);
+  $("sale-refunds").replaceChildren(...(refunds.length ? refunds.map((row) => {
+    const li = document.createElement("li");
+    li.textContent = "Row " + row.sequence + ": " + row.amount + " " + row.currency + " on " + row.created_at + (row.memo ? " (" + row.memo + ")" : "");
+    return li;
+  }) : [Object.assign(document.createElement("li"), { textContent: "No refund." })]));
+  $("sale-key").replaceChildren();
+  $("sale-detail").hidden = false;
+  $("sale-detail").scrollIntoView({ block: "nearest" });
+  try {
+    const record = await api("/v1/idempotency-keys/" + encodeURIComponent(entry.key)
+      + "?principal=" + encodeURIComponent(entry.principal), state.token)
+      .catch((error) => error.status === 403
+        ? api("/v1/idempotency-keys/" + encodeURIComponent(entry.key), state.token) : Promise.reject(error));
+    fields($("sale-key"), [["State", record.state], ["Operation", record.operation],
+      ["Result", record.result], ["Completed (UTC)", record.completed_at],
+      ["Stored response", JSON.stringify(record.response)]]);
+  } catch (error) {
+    fields($("sale-key"), [["Not shown", error.message]]);
+  }
 }
 
 // --- open holds: post and void, exactly once ------------------------------------------
@@ -476,6 +525,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("nav-accounts").addEventListener("click", () => showPage("accounts"));
   $("nav-journal").addEventListener("click", () => showPage("journal"));
   $("journal-search").addEventListener("input", renderJournal);
+  $("sale-close").addEventListener("click", () => { $("sale-detail").hidden = true; });
   $("nav-holds").addEventListener("click", () => showPage("holds"));
   $("nav-takings").addEventListener("click", () => showPage("takings"));
   $("chart-day").addEventListener("change", renderChart);
