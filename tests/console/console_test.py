@@ -290,9 +290,46 @@ def keyboard_and_tablet(ledgerctl, ledgerd, workdir):
         browser.shot("tablet")
 
 
+def post_part_and_integrity_alarm(ledgerctl, ledgerd, workdir):
+    """Post part of a hold through its dialog (the rest is released); then, on a ledger
+    whose journal was edited behind the engine's back, the Integrity page says it is not
+    intact and names the first violation."""
+    ledger = store_ledger(ledgerctl, workdir)
+    ledger.run("pending", "reserve", "--principal", "till:7", "--key", "pump-3", "--from",
+               "customer:1", "--to", "till:7", "--amount", "80.00", "--currency", "EUR")
+    with Server(ledgerd, ledger.db) as server, Browser() as browser:
+        browser.sign_in(server, ledger.tokens["admin"])
+        browser.find("#nav-holds").click()
+        browser.wait(lambda: browser.all("#holds-table button.post"), "the hold's Post button")
+        browser.find("#holds-table button.post").click()
+        browser.wait(lambda: browser.find("#action-amount").is_displayed(), "the post amount")
+        amount = browser.find("#action-amount")
+        amount.clear()
+        amount.send_keys("61.40")
+        browser.find("#action-confirm").click()
+        browser.wait(lambda: "Posted hold" in (browser.text("#action-result") or ""), "Posted")
+        browser.find("#nav-accounts").click()
+        browser.wait(lambda: browser.balance("till:7") == "61.40", "till:7 at 61.40")
+        check(browser.balance("customer:1", "held") == "0.00", "the rest is still held")
+        posts = [r for r in journal(ledger) if r["kind"] == "post"]
+        check(len(posts) == 1 and posts[0]["amount"] == "61.40", f"{posts}")
+    subprocess.run(["sqlite3", ledger.db, "DROP TRIGGER journal_no_update; "
+                    "UPDATE journal SET memo = 'edited' WHERE seq = 1;"], check=True,
+                   timeout=scaled_timeout(30))
+    with Server(ledgerd, ledger.db) as server, Browser() as browser:
+        browser.sign_in(server, ledger.tokens["admin"])
+        browser.find("#nav-verify").click()
+        browser.find("#verify-run").click()
+        browser.wait(lambda: (browser.text("#verify-status") or "").startswith("NOT intact"),
+                     "the integrity alarm")
+        check("hash_chain at journal seq 1" in browser.text("#verify-first"),
+              f"the first violation is not named: {browser.text('#verify-first')}")
+        browser.shot("integrity-alarm")
+
+
 CASES = {f.__name__: f for f in (signin_and_live_balance, find_sale_by_memo, void_twice_quickly,
-                                 close_the_day_and_verify, wrong_token_refused,
-                                 keyboard_and_tablet)}
+                                 close_the_day_and_verify, post_part_and_integrity_alarm,
+                                 wrong_token_refused, keyboard_and_tablet)}
 
 
 def main():
