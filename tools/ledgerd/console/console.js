@@ -281,6 +281,12 @@ async function confirmAction() {
     $("action-confirm").disabled = false;
     return;
   }
+  if (response.status === 402 && intent.action === "close") {
+    closeAction();
+    $("closing-result").textContent = "The closing was refused: "
+      + ((reply && reply.error && reply.error.message) || "the ledger refused it") + (replayed ? " (a replay)" : "");
+    return;
+  }
   if (response.status === 402) {
     closeAction();
     $("action-result").textContent = "Hold " + intent.seq + " was not " + done.toLowerCase() + ": "
@@ -289,7 +295,13 @@ async function confirmAction() {
     return;
   }
   showError("action-error", sentenceFor(response.status, reply));
-  $("action-confirm").disabled = response.status === 400 ? false : true;
+  if (response.status === 400) {
+    // Nothing was stored: the same key may carry the corrected request.
+    $("action-confirm").disabled = false;
+  } else {
+    // A final refusal of this key (403, 404, 422): never send it again, not after a reload.
+    sessionStorage.removeItem(INTENT_KEY);
+  }
 }
 
 // --- takings per hour and till ------------------------------------------------------
