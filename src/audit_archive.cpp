@@ -15,6 +15,7 @@
 #include "closing_check.h"
 #include "events.h"
 #include "journal.h"
+#include "json_text.h"
 #include "key_encoding.h"
 #include "ledger_id.h"
 #include "link_walk.h"
@@ -29,10 +30,6 @@ namespace {
 using json = nlohmann::json;
 
 constexpr std::string_view kArchiveFormat{"ledger.audit.v1"};
-
-std::string dump(const json& value) {
-  return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
 
 std::optional<std::string> from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0) return std::nullopt;
@@ -64,7 +61,7 @@ json optional_json(const SQLite::Column& column) {
 
 // One record of the archive: its canonical dump on a line of its own.
 void append_line(std::string& archive, const json& record) {
-  archive += dump(record);
+  archive += json_text(record);
   archive += '\n';
 }
 
@@ -196,7 +193,7 @@ void export_audit_archive(Db& db, const std::string& out_path,
         {"closings", closing_rows}}}};
   json last = {{"manifest", manifest}};
   if (signing_key_pem) {
-    last["signature"] = to_hex(sign_message(*signing_key_pem, dump(manifest), "the signing key"));
+    last["signature"] = to_hex(sign_message(*signing_key_pem, json_text(manifest), "the signing key"));
     last["signing_key_fingerprint"] =
         to_hex(as_bytes(key_fingerprint(*signing_key_pem, "the signing key")));
   }
@@ -231,7 +228,7 @@ bool ArchiveCheck::check_manifest(const std::string& bytes, std::size_t body_end
   const std::string last_line = bytes.substr(body_end, bytes.size() - body_end - 1);
   const json last = json::parse(last_line, nullptr, false);
   if (!last.is_object() || !last.contains("manifest") || !last["manifest"].is_object() ||
-      dump(last) != last_line) {
+      json_text(last) != last_line) {
     add("archive_manifest", "archive manifest",
         "the last line is not the manifest this build writes: the archive was altered or cut");
     return false;
@@ -249,7 +246,7 @@ bool ArchiveCheck::check_manifest(const std::string& bytes, std::size_t body_end
   }
   if (signed_manifest) {
     const auto signature = from_hex(last.value("signature", ""));
-    if (!signature || !public_key_.verifies(dump(manifest), *signature)) {
+    if (!signature || !public_key_.verifies(json_text(manifest), *signature)) {
       add("archive_signature", "archive manifest",
           "the manifest's signature does not verify with the given public key");
     }
@@ -300,7 +297,7 @@ VerifyReport ArchiveCheck::run(const std::string& bytes) {
   while (std::getline(lines, line)) {
     ++number;
     const json record = json::parse(line, nullptr, false);
-    if (!record.is_object() || dump(record) != line) {
+    if (!record.is_object() || json_text(record) != line) {
       add("archive_record", fmt::format("archive line {}", number),
           "not a JSON object as this build writes it: the line was altered");
       continue;
@@ -378,7 +375,7 @@ VerifyReport ArchiveCheck::run(const std::string& bytes) {
                         {"events", events_.size()}, {"closings", closings_.size()}};
   if (counted != counts_) {
     add("archive_manifest", "archive manifest",
-        fmt::format("the archive holds {} but its manifest lists {}", counted.dump(), counts_.dump()));
+        fmt::format("the archive holds {} but its manifest lists {}", json_text(counted), json_text(counts_)));
   }
   return std::move(report_);
 }

@@ -4,6 +4,7 @@
 
 #include "closings.h"
 #include "journal.h"
+#include "json_text.h"
 #include "signing.h"
 
 namespace ledger::detail {
@@ -196,7 +197,7 @@ void ClosingCheck::compare_totals(const Parsed& closing) {
     report_("closing_totals", where,
             fmt::format("the period totals it signed ({}) differ from the journal's ({}) for "
                         "journal seq {}..{}",
-                        closing.document["totals"].dump(), period.dump(),
+                        json_text(closing.document["totals"]), json_text(period),
                         closing.stored.first_seq, closing.stored.last_seq));
   }
   if (totals_.perpetual_json() != closing.document["perpetual"]) {

@@ -9,6 +9,7 @@
 #include "events.h"
 #include "failpoint.h"
 #include "journal.h"
+#include "json_text.h"
 #include "ledger_id.h"
 #include "ledger/error.h"
 #include "outcome_chain.h"
@@ -39,10 +40,6 @@ Closing read_closing(Statement& row) {
 
 json chain_head(std::int64_t sequence, const Digest& hash) {
   return {{"seq", sequence}, {"hash", to_hex(as_bytes(hash))}};
-}
-
-std::string dump(const json& document) {
-  return document.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 // The period's rows [first, last] into `totals`, and the journal's head hash at `last`.
@@ -133,7 +130,7 @@ Digest record_signing_key(Impl& impl, const std::string& public_pem, std::int64_
   insert.exec();
   const json detail = {{"public_key", public_pem}};
   append_event(impl, Event{std::string(kEventSigningKeyAdded), to_hex(as_bytes(fingerprint)),
-                           dump(detail), 0, now_ms});
+                           json_text(detail), 0, now_ms});
   return fingerprint;
 }
 
@@ -202,7 +199,7 @@ Closing write_closing(Impl& impl, const CloseRequest& request,
   closing.first_sequence = first;
   closing.last_sequence = last;
   closing.closed_at_ms = now_ms;
-  closing.document = dump(document);
+  closing.document = json_text(document);
   const Digest hash = sha256(closing.document);
   const std::string signature =
       sign_message(request.signing_key_pem, closing.document, "the signing key");

@@ -5,6 +5,7 @@
 #include "accounts.h"
 #include "canonical.h"
 #include "journal.h"
+#include "json_text.h"
 
 namespace ledger::detail {
 namespace {
@@ -77,12 +78,12 @@ std::string account_event_detail(const Account& account) {
                                  {"name", account.name},
                                  {"overdraft", to_string(account.overdraft)},
                                  {"overdraft_limit_minor", account.overdraft_limit_minor}};
-  return detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return json_text(detail);
 }
 
 std::string hold_expired_detail(const std::string& account_code, std::int64_t amount_minor) {
   const nlohmann::json detail = {{"account", account_code}, {"amount_minor", amount_minor}};
-  return detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return json_text(detail);
 }
 
 }  // namespace ledger::detail

@@ -5,6 +5,7 @@
 
 #include "canonical.h"
 #include "failpoint.h"
+#include "json_text.h"
 #include "key_store.h"
 #include "outcome.h"
 
@@ -93,7 +94,7 @@ std::string error_object(Outcome outcome, const std::string& message) {
     default: break;
   }
   const nlohmann::json error = {{"code", to_string(outcome)}, {"message", message}, {"type", type}};
-  return error.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return json_text(error);
 }
 
 std::string stored_body(const PreparedRequest& call, const ResponseBody& echo,

@@ -6,6 +6,7 @@
 
 #include "crypto.h"
 #include "impl.h"
+#include "json_text.h"
 #include "validate.h"
 
 namespace ledger {
@@ -105,7 +106,7 @@ PrincipalToken add_principal(Impl& impl, const NewPrincipal& principal) {
   }
   std::string token = std::string(kTokenPrefix) + to_hex(random_bytes(kTokenBytes));
   const Digest token_hash = sha256(token);
-  const std::string patterns = nlohmann::json(principal.account_patterns).dump();
+  const std::string patterns = detail::json_text(nlohmann::json(principal.account_patterns));
   auto& insert = impl.db.statement(
       "INSERT INTO principals (name, admin, account_patterns, token_sha256, created_at) "
       "VALUES (?, ?, ?, ?, ?)");

@@ -18,6 +18,7 @@
 #include "events.h"
 #include "integrity.h"
 #include "journal.h"
+#include "json_text.h"
 #include "key_encoding.h"
 #include "link_walk.h"
 #include "outcome_chain.h"
@@ -178,8 +179,8 @@ void Checker::check_account_rules() {
     const json expected = json::parse(account_event_detail(totals->account));
     if (*totals->created != expected) {
       add("account_rules", where,
-          fmt::format("its rules are {} but it was created with {}", expected.dump(),
-                      totals->created->dump()));
+          fmt::format("its rules are {} but it was created with {}", json_text(expected),
+                      json_text(*totals->created)));
     }
   }
 }
@@ -523,8 +524,8 @@ void Checker::check_outcome_body(Statement& row, const std::string& where, const
     add("stored_response", where,
         fmt::format("the stored response of key ({}, {}) says {} = {}, but the record says {}",
                     row.getColumn(2).getString(), key, field,
-                    body.is_object() && body.contains(field) ? body[field].dump() : "nothing",
-                    expected.dump()));
+                    body.is_object() && body.contains(field) ? json_text(body[field]) : "nothing",
+                    json_text(expected)));
     return true;
   };
   if (!body.is_object()) {

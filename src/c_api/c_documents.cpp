@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "accounts.h"
+#include "json_text.h"
 
 namespace ledger::c_api {
 namespace {
@@ -25,7 +26,7 @@ std::string accounts_document(const std::vector<Account>& accounts) {
                     {"name", account.name},
                     {"created_at_ms", account.created_at_ms}});
   }
-  return list.dump();
+  return detail::json_text(list);
 }
 
 std::string journal_document(const std::vector<JournalEntry>& entries) {
@@ -45,7 +46,7 @@ std::string journal_document(const std::vector<JournalEntry>& entries) {
                     {"ref_sequence", entry.ref_sequence ? json(*entry.ref_sequence) : json()},
                     {"hash", entry.hash_hex}});
   }
-  return list.dump();
+  return detail::json_text(list);
 }
 
 std::string verify_document(const VerifyReport& report) {
@@ -54,15 +55,14 @@ std::string verify_document(const VerifyReport& report) {
     violations.push_back(
         {{"kind", violation.kind}, {"where", violation.where}, {"detail", violation.detail}});
   }
-  return json{{"ok", report.ok()},
+  return detail::json_text(json{{"ok", report.ok()},
               {"accounts_checked", report.accounts_checked},
               {"journal_rows_checked", report.journal_rows_checked},
               {"keys_checked", report.keys_checked},
               {"outcomes_checked", report.outcomes_checked},
               {"events_checked", report.events_checked},
               {"closings_checked", report.closings_checked},
-              {"violations", violations}}
-      .dump();
+              {"violations", violations}});
 }
 
 }  // namespace ledger::c_api

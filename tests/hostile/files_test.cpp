@@ -328,3 +328,26 @@ TEST_CASE("verify reports a ledger whose b-trees are damaged") {
 TEST_CASE("verify reports a ledger whose key b-tree is out of order") {
   expect_verify_reports_damage("damaged-keys-order");
 }
+
+// Found by fuzz_open_file: a key record whose operation holds bytes that are not UTF-8 made
+// verify() throw nlohmann's type_error while it wrote the violation's detail, so the
+// operator got no report at all. The detail now names the damage with U+FFFD in its place.
+TEST_CASE("verify reports a record holding bytes that are not UTF-8 instead of throwing") {
+  TempDir dir;
+  auto path = dir.file("not-utf8.db");
+  make_ledger(path, 2);
+  REQUIRE(raw_rows(path, "UPDATE idempotency_keys SET operation = "
+                        "CAST(X'74729F6E73666572' AS TEXT)")
+              .empty());
+  Ledger book = Ledger::open(path);
+  VerifyReport report = book.verify();
+  REQUIRE_FALSE(report.ok());
+  bool named = false;
+  for (const auto& violation : report.violations) {
+    if (violation.kind == "stored_response" &&
+        violation.detail.find("tr\xEF\xBF\xBDnsfer") != std::string::npos) {
+      named = true;
+    }
+  }
+  CHECK(named);
+}
