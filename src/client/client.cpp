@@ -9,6 +9,7 @@
 #include "client/http_exchange.h"
 #include "ledger/error.h"
 #include "ledger/money.h"
+#include "validate.h"
 
 namespace ledger {
 
@@ -79,19 +80,31 @@ std::string decimal(std::int64_t amount_minor, const std::string& currency) {
   return format_amount(amount_minor, *exponent);
 }
 
+// A text field of a request. JSON carries only UTF-8, so other bytes are refused here,
+// before any key is used or any byte is sent, as the engine refuses them in-process.
+const std::string& text(const std::string& value, std::string_view field) {
+  if (!detail::is_valid_utf8(value)) {
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("the {} is not valid UTF-8 text, so it cannot be sent in a JSON "
+                            "request; nothing was sent: correct the text and call again",
+                            field));
+  }
+  return value;
+}
+
 json transfer_fields(const TransferCall& call) {
-  json body = {{"from", call.from},
-               {"to", call.to},
+  json body = {{"from", text(call.from, "from account")},
+               {"to", text(call.to, "to account")},
                {"amount", decimal(call.amount_minor, call.currency)},
-               {"currency", call.currency}};
-  if (!call.memo.empty()) body["memo"] = call.memo;
+               {"currency", text(call.currency, "currency")}};
+  if (!call.memo.empty()) body["memo"] = text(call.memo, "memo");
   return body;
 }
 
 json step_fields(const StepCall& call) {
   json body = json::object();
-  if (call.amount) body["amount"] = *call.amount;
-  if (!call.memo.empty()) body["memo"] = call.memo;
+  if (call.amount) body["amount"] = text(*call.amount, "amount");
+  if (!call.memo.empty()) body["memo"] = text(call.memo, "memo");
   return body;
 }
 
@@ -103,7 +116,7 @@ Client::Client(Client&&) noexcept = default;
 Client& Client::operator=(Client&&) noexcept = default;
 
 Reply Client::issue_key(const std::string& operation, std::optional<std::int64_t> ttl_seconds) {
-  json body = {{"operation", operation}};
+  json body = {{"operation", text(operation, "operation")}};
   if (ttl_seconds) body["ttl_seconds"] = *ttl_seconds;
   return impl_->post("/v1/idempotency-keys", body);
 }
@@ -138,11 +151,11 @@ Reply Client::batch(const std::vector<TransferCall>& items, bool linked) {
   std::vector<std::string> keys;
   json list = json::array();
   for (const TransferCall& item : items) {
+    json fields = transfer_fields(item);
     Reply failure;
     const std::optional<std::string> key = impl_->key_for(item.key, "transfer", failure);
     if (!key) return failure;
     keys.push_back(*key);
-    json fields = transfer_fields(item);
     json entry = {{"idempotency_key", *key}};
     entry.update(fields);
     list.push_back(std::move(entry));
@@ -153,9 +166,11 @@ Reply Client::batch(const std::vector<TransferCall>& items, bool linked) {
 }
 
 Reply Client::create_account(const AccountCall& call) {
-  json body = {{"code", call.code}, {"currency", call.currency}, {"overdraft", call.overdraft}};
-  if (call.overdraft_limit) body["overdraft_limit"] = *call.overdraft_limit;
-  if (!call.name.empty()) body["name"] = call.name;
+  json body = {{"code", text(call.code, "account code")},
+               {"currency", text(call.currency, "currency")},
+               {"overdraft", text(call.overdraft, "overdraft")}};
+  if (call.overdraft_limit) body["overdraft_limit"] = text(*call.overdraft_limit, "overdraft limit");
+  if (!call.name.empty()) body["name"] = text(call.name, "account name");
   return impl_->post("/v1/accounts", body, /*key=*/{}, /*conflict_is_final=*/true);
 }
 

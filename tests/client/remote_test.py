@@ -164,6 +164,14 @@ def case_ledgerctl_remote(tools):
                                                        "1.00")), 3, "key reused")
         expect(tools.remote(url, till, *transfer_args("bad", "customer:1", "till:7", "1.234")),
                2, "bad amount")
+        # A memo whose bytes are not UTF-8 ("\udc9f" is the byte 0x9F on the command line)
+        # cannot travel in JSON: exit 2 with a sentence, nothing sent (the balance below).
+        not_utf8 = expect(tools.remote(url, till, *transfer_args("not-utf8", "customer:1",
+                                                                  "till:7", "1.00",
+                                                                  memo="a\udc9fb")),
+                          2, "a memo that is not UTF-8")
+        check("memo is not valid UTF-8" in not_utf8.stderr, "the refusal names the memo",
+              not_utf8)
         # --principal must be the token's.
         expect(tools.remote(url, till, *transfer_args("p1", "customer:1", "till:7", "1.00"),
                             "--principal", "till:7"), 0, "matching --principal")

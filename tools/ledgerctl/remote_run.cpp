@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "failure.h"
+#include "ledger/error.h"
 #include "output.h"
 #include "remote.h"
 #include "version_line.h"
@@ -112,6 +113,18 @@ int parse_and_run(int argc, char** argv) {
     return exit_code;
   } catch (const CliError& error) {
     return report_failure(error.exit_code(), error.what(), json);
+  } catch (const ledger::Error& error) {
+    // The client refuses a request it cannot send (text that is not UTF-8, an unknown
+    // currency) before any byte leaves: the caller's input, not a bug.
+    const bool usage = error.code() == ledger::ErrorCode::invalid_argument;
+    return report_failure(
+        usage ? kExitUsage : kExitNotALedger,
+        usage ? fmt::format("{}; see `ledgerctl {} --help`", one_line(error.what()),
+                            globals.output.command)
+              : fmt::format("unexpected failure ({}): this is a bug; report it with the "
+                            "command line",
+                            one_line(error.what())),
+        json);
   } catch (const std::exception& error) {
     return report_failure(kExitNotALedger,
                           fmt::format("unexpected failure ({}): this is a bug; report it with "
