@@ -25,6 +25,8 @@ from ledgerd_harness import Server, check, scaled_timeout, store_ledger, TestFai
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.options import Options  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.common.exceptions import (NoSuchElementException,  # noqa: E402
+                                        StaleElementReferenceException)
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -51,8 +53,12 @@ class Browser:
         self.driver.quit()
 
     def wait(self, condition, what, seconds=20):
+        # The page redraws its tables every 2 s: an element read just as it was replaced is
+        # stale, which means "not yet", so the condition is asked again.
         try:
-            return WebDriverWait(self.driver, scaled_timeout(seconds), poll_frequency=0.1).until(
+            return WebDriverWait(self.driver, scaled_timeout(seconds), poll_frequency=0.1,
+                                 ignored_exceptions=(NoSuchElementException,
+                                                     StaleElementReferenceException)).until(
                 lambda d: condition())
         except Exception as error:
             self.shot("failure-" + what.replace(" ", "-")[:40])
@@ -62,12 +68,29 @@ class Browser:
     def find(self, selector):
         return self.driver.find_element(By.CSS_SELECTOR, selector)
 
+    def click(self, selector):
+        # As text(): a button redrawn between finding and clicking it is found again.
+        for _ in range(20):
+            try:
+                self.find(selector).click()
+                return
+            except StaleElementReferenceException:
+                time.sleep(0.05)
+        raise TestFailure(f"{selector} was redrawn on every click for a second")
+
     def all(self, selector):
         return self.driver.find_elements(By.CSS_SELECTOR, selector)
 
     def text(self, selector):
-        found = self.all(selector)
-        return found[0].text if found else None
+        # A table redrawn between finding a cell and reading it leaves a stale element: read
+        # the new one (bounded; a page that redraws faster than this is itself a finding).
+        for _ in range(20):
+            try:
+                found = self.all(selector)
+                return found[0].text if found else None
+            except StaleElementReferenceException:
+                time.sleep(0.05)
+        raise TestFailure(f"{selector} was redrawn on every read for a second")
 
     def shot(self, name):
         os.makedirs(SCREENSHOTS, exist_ok=True)
@@ -76,7 +99,7 @@ class Browser:
     def sign_in(self, server, token):
         self.driver.get(server.url + "/console/")
         self.find("#token").send_keys(token)
-        self.find("#signin-button").click()
+        self.click("#signin-button")
         self.wait(lambda: self.all("#accounts-table tbody tr"), "the accounts after sign-in")
 
     def balance(self, account, column="balance"):
@@ -117,7 +140,7 @@ def signin_and_live_balance(ledgerctl, ledgerd, workdir):
                      "customer:1 at 87.50 after the remote sale")
         check(browser.balance("till:7") == "12.50", f"till:7 {browser.balance('till:7')}")
         browser.shot("accounts")
-        browser.find("#signout").click()
+        browser.click("#signout")
         browser.wait(lambda: browser.find("#signin-form").is_displayed(), "the sign-in form")
         browser.sign_in(server, ledger.tokens["till7"])
         check(browser.all('#accounts-table tr[data-account="till:8"]') == [],
@@ -133,7 +156,7 @@ def find_sale_by_memo(ledgerctl, ledgerd, workdir):
         sale = [row for row in journal(ledger) if row["memo"] == "receipt 1002"][0]
         with Browser() as browser:
             browser.sign_in(server, ledger.tokens["admin"])
-            browser.find("#nav-journal").click()
+            browser.click("#nav-journal")
             browser.wait(lambda: len(browser.all("#journal-table tbody tr")) == len(journal(ledger)),
                          "every journal row")
             browser.find("#journal-search").send_keys("1002")
@@ -151,7 +174,7 @@ def find_sale_by_memo(ledgerctl, ledgerd, workdir):
                          len(journal(ledger)) == 0, "the refund row")
             browser.find("#journal-search").clear()
             browser.find("#journal-search").send_keys("1002")
-            browser.find(f'#journal-table tr[data-seq="{sale["sequence"]}"] button.detail').click()
+            browser.click(f'#journal-table tr[data-seq="{sale["sequence"]}"] button.detail')
             browser.wait(lambda: browser.find("#sale-detail").is_displayed(), "the sale's detail")
             browser.wait(lambda: "1.50 EUR" in (browser.text("#sale-refunds") or ""),
                          "the refund in the sale's detail")
@@ -171,9 +194,9 @@ def void_twice_quickly(ledgerctl, ledgerd, workdir):
     with Server(ledgerd, ledger.db) as server, Browser() as browser:
         browser.sign_in(server, ledger.tokens["admin"])
         check(browser.balance("customer:1", "held") == "20.00", "the hold is not shown as held")
-        browser.find("#nav-holds").click()
+        browser.click("#nav-holds")
         browser.wait(lambda: browser.all("#holds-table button.void"), "the hold's Void button")
-        browser.find("#holds-table button.void").click()
+        browser.click("#holds-table button.void")
         browser.wait(lambda: browser.find("#action-dialog").is_displayed(), "the void dialog")
         key = browser.text("#action-key").split(": ", 1)[1]
         browser.shot("void-dialog")
@@ -190,10 +213,10 @@ def void_twice_quickly(ledgerctl, ledgerd, workdir):
                    "customer:1", "--to", "till:7", "--amount", "5.00", "--currency", "EUR")
         hold2 = [r for r in journal(ledger) if r["key"] == "hold-2"][0]["sequence"]
         browser.wait(lambda: browser.all("#holds-table button.void"), "the second hold")
-        browser.find("#holds-table button.void").click()
+        browser.click("#holds-table button.void")
         browser.wait(lambda: browser.find("#action-dialog").is_displayed(), "the second dialog")
         key2 = browser.text("#action-key").split(": ", 1)[1]
-        browser.find("#action-confirm").click()
+        browser.click("#action-confirm")
         browser.wait(lambda: "Voided hold" in (browser.text("#action-result") or ""), "void 2")
         browser.driver.execute_script(
             "sessionStorage.setItem('ledger.intent', JSON.stringify(arguments[0]))",
@@ -203,7 +226,7 @@ def void_twice_quickly(ledgerctl, ledgerd, workdir):
         browser.wait(lambda: browser.find("#action-dialog").is_displayed(),
                      "the dialog again after a reload with the action unanswered")
         check(browser.text("#action-key").endswith(key2), "the reload made a new key")
-        browser.find("#action-confirm").click()
+        browser.click("#action-confirm")
         browser.wait(lambda: "replay" in (browser.text("#action-result") or ""),
                      "the replay said after the reload")
         check(len([r for r in journal(ledger) if r["kind"] == "void"]) == 2, "a replay voided again")
@@ -219,13 +242,13 @@ def close_the_day_and_verify(ledgerctl, ledgerd, workdir):
     with Server(ledgerd, ledger.db, "--signing-key", key) as server, Browser() as browser:
         remote_transfer(ledgerctl, server, ledger.tokens["till7"], "9.99", "receipt 7")
         browser.sign_in(server, ledger.tokens["admin"])
-        browser.find("#nav-takings").click()
+        browser.click("#nav-takings")
         browser.wait(lambda: browser.all("#takings-chart rect"), "a bar in the takings chart")
         check("till:7" in (browser.text("#chart-legend") or ""), "the legend names till:7")
         browser.shot("takings")
-        browser.find("#nav-closings").click()
+        browser.click("#nav-closings")
         browser.wait(lambda: browser.find("#close-day").is_enabled(), "Close the day enabled")
-        browser.find("#close-day").click()
+        browser.click("#close-day")
         browser.wait(lambda: browser.find("#action-dialog").is_displayed(), "the close dialog")
         confirm = browser.find("#action-confirm")
         browser.driver.execute_script("arguments[0].click(); arguments[0].click();", confirm)
@@ -234,8 +257,8 @@ def close_the_day_and_verify(ledgerctl, ledgerd, workdir):
         browser.shot("closings")
         closings = ledgerctl_json(ledger, "closing", "list")["closings"]
         check(len(closings) == 1, f"a double click made {len(closings)} closings")
-        browser.find("#nav-verify").click()
-        browser.find("#verify-run").click()
+        browser.click("#nav-verify")
+        browser.click("#verify-run")
         browser.wait(lambda: (browser.text("#verify-status") or "").startswith("Intact"),
                      "the integrity check")
         check("1 signatures valid" in browser.text("#verify-status"), browser.text("#verify-status"))
@@ -248,7 +271,7 @@ def wrong_token_refused(ledgerctl, ledgerd, workdir):
     with Server(ledgerd, ledger.db) as server, Browser() as browser:
         browser.driver.get(server.url + "/console/")
         browser.find("#token").send_keys("lt_" + "0" * 64)
-        browser.find("#signin-button").click()
+        browser.click("#signin-button")
         browser.wait(lambda: browser.find("#signin-error").is_displayed(), "the sign-in error")
         check("refused" in browser.text("#signin-error"), browser.text("#signin-error"))
         check(not browser.find("#app").is_displayed(), "the app is shown after a refusal")
@@ -282,11 +305,11 @@ def keyboard_and_tablet(ledgerctl, ledgerd, workdir):
             }).map(e => e.outerHTML);""")
         check(unnamed == [], f"controls without an accessible name: {unnamed}")
         for page in ("accounts", "journal", "holds", "takings", "closings", "verify"):
-            browser.find(f"#nav-{page}").click()
+            browser.click(f"#nav-{page}")
             wide = browser.driver.execute_script(
                 "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
             check(wide <= 0, f"the {page} page scrolls sideways by {wide}px at 800px")
-        browser.find("#nav-accounts").click()
+        browser.click("#nav-accounts")
         browser.shot("tablet")
 
 
@@ -299,16 +322,16 @@ def post_part_and_integrity_alarm(ledgerctl, ledgerd, workdir):
                "customer:1", "--to", "till:7", "--amount", "80.00", "--currency", "EUR")
     with Server(ledgerd, ledger.db) as server, Browser() as browser:
         browser.sign_in(server, ledger.tokens["admin"])
-        browser.find("#nav-holds").click()
+        browser.click("#nav-holds")
         browser.wait(lambda: browser.all("#holds-table button.post"), "the hold's Post button")
-        browser.find("#holds-table button.post").click()
+        browser.click("#holds-table button.post")
         browser.wait(lambda: browser.find("#action-amount").is_displayed(), "the post amount")
         amount = browser.find("#action-amount")
         amount.clear()
         amount.send_keys("61.40")
-        browser.find("#action-confirm").click()
+        browser.click("#action-confirm")
         browser.wait(lambda: "Posted hold" in (browser.text("#action-result") or ""), "Posted")
-        browser.find("#nav-accounts").click()
+        browser.click("#nav-accounts")
         browser.wait(lambda: browser.balance("till:7") == "61.40", "till:7 at 61.40")
         check(browser.balance("customer:1", "held") == "0.00", "the rest is still held")
         posts = [r for r in journal(ledger) if r["kind"] == "post"]
@@ -318,8 +341,8 @@ def post_part_and_integrity_alarm(ledgerctl, ledgerd, workdir):
                    timeout=scaled_timeout(30))
     with Server(ledgerd, ledger.db) as server, Browser() as browser:
         browser.sign_in(server, ledger.tokens["admin"])
-        browser.find("#nav-verify").click()
-        browser.find("#verify-run").click()
+        browser.click("#nav-verify")
+        browser.click("#verify-run")
         browser.wait(lambda: (browser.text("#verify-status") or "").startswith("NOT intact"),
                      "the integrity alarm")
         check("hash_chain at journal seq 1" in browser.text("#verify-first"),
