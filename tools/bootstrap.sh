@@ -73,8 +73,14 @@ build() {  # build DIR [target...]: all targets when none is named
 passes=$(mktemp)
 trap 'rm -f "$passes"' EXIT
 
+# Each pass's wall time (build and tests) goes into its line: CI has a time budget, and the
+# summary shows where it went.
+pass_started=$SECONDS
+start_pass() { pass_started=$SECONDS; }
+
 record() {  # record NAME PASSED FAILED [PROBLEM]
-  printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${4:-}" >>"$passes"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${4:-}" "$((SECONDS - pass_started))" \
+    >>"$passes"
 }
 
 # Runs CTest (arguments after the pass name) and records the pass from its summary line,
@@ -112,6 +118,7 @@ filter_args() {  # the ctest arguments of LEDGER_TEST_FILTER
 # built is recorded as failed and the next pass still runs.
 test_pass() {  # test_pass DIR [cmake options...]
   local dir=$1; shift
+  start_pass
   local targets=() filter=()
   read -r -a targets <<<"${LEDGER_BUILD_TARGETS:-}"
   mapfile -t filter < <(filter_args)
@@ -127,6 +134,7 @@ test_pass() {  # test_pass DIR [cmake options...]
 # "group commit: ..." tests of threads sharing one SharedLedger); the filter is the tsan
 # test preset in CMakePresets.json.
 run_tsan() {
+  start_pass
   if ! cmake --preset tsan >/dev/null || ! cmake --build --preset tsan -j "$jobs"; then
     record build-tsan 0 1 "the build failed"
     return
@@ -158,6 +166,7 @@ install_fuzz_deps() {  # clang 14 and its sanitizer/libFuzzer runtimes
 # libFuzzer: every seed of every corpus must pass, then each target fuzzes for a bounded
 # time (FUZZ_SECONDS, default 30; 5 targets = 2.5 minutes).
 run_fuzz() {
+  start_pass
   install_fuzz_deps
   if ! cmake --preset fuzz >/dev/null || ! cmake --build --preset fuzz -j "$jobs"; then
     record build-fuzz 0 1 "the build failed"
@@ -173,8 +182,8 @@ run_fuzz() {
 # Returns 1 if anything failed.
 print_total() {
   echo
-  awk -F '\t' '{ printf "  %-32s %d passed, %d failed%s\n", $1 ":", $2, $3,
-                 $4 == "" ? "" : " (" $4 ")" }' "$passes"
+  awk -F '\t' '{ printf "  %-32s %d passed, %d failed%s, %d min %02d s\n", $1 ":", $2, $3,
+                 $4 == "" ? "" : " (" $4 ")", $5 / 60, $5 % 60 }' "$passes"
   awk -F '\t' '{ passed += $2; failed += $3 }
        END { printf "ctest: %d passed, %d failed\n", passed, failed; exit (failed > 0) }' \
     "$passes"
