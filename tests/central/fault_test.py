@@ -246,7 +246,11 @@ def run(tools, work, args):
 
     with PgCluster() as pg:
         chaos = Chaos()
-        chaos_seconds = scaled_timeout(args.chaos_seconds)
+        # The planned chaos is an amount of work, not a timeout: a sanitizer build runs the
+        # same seconds of faults (its slower pushes are struck more, not less); only the
+        # wait for every fault kind to land stretches with the timeout scale.
+        chaos_seconds = args.chaos_seconds
+        landing_deadline = max(2 * chaos_seconds, scaled_timeout(2 * chaos_seconds))
         started = time.monotonic()
         workers = [threading.Thread(target=pusher, args=(i, dbs[i], tools, pg, args, chaos,
                                                          scaled_timeout(120)), daemon=True)
@@ -265,7 +269,7 @@ def run(tools, work, args):
             time.sleep(0.2)
             elapsed = time.monotonic() - started
             landed = chaos.kills and chaos.terminated and chaos.restarts
-            if chaos.problems or elapsed >= 2 * chaos_seconds or \
+            if chaos.problems or elapsed >= landing_deadline or \
                     (elapsed >= chaos_seconds and landed):
                 chaos.stop.set()
         for t in workers:
