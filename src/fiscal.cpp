@@ -21,6 +21,13 @@ SigningKeyPair generate_signing_key() {
   return {std::move(pair.private_pem), std::move(pair.public_pem), std::move(fingerprint)};
 }
 
+SigningKeyPair signing_key_pair(const std::string& private_pem) {
+  std::string public_pem = detail::public_pem_of(private_pem, "the private key");
+  std::string fingerprint =
+      detail::to_hex(detail::as_bytes(detail::key_fingerprint(public_pem, "its public key")));
+  return {private_pem, std::move(public_pem), std::move(fingerprint)};
+}
+
 std::string signing_key_fingerprint(const std::string& pem) {
   return detail::to_hex(detail::as_bytes(detail::key_fingerprint(pem, "the key")));
 }

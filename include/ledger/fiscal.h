@@ -25,6 +25,11 @@ struct SigningKeyPair {
 // A fresh Ed25519 key pair from OpenSSL's CSPRNG.
 [[nodiscard]] SigningKeyPair generate_signing_key();
 
+// The key pair of an existing Ed25519 private key (PEM): its public half and fingerprint,
+// e.g. for a server that signs closings with the operator's key file. Throws
+// Error{invalid_argument} if `private_pem` is not an Ed25519 private key in PEM form.
+[[nodiscard]] SigningKeyPair signing_key_pair(const std::string& private_pem);
+
 // The fingerprint of the key in `pem` (a public or a private key). Throws
 // Error{invalid_argument} if it is not an Ed25519 key in PEM form.
 [[nodiscard]] std::string signing_key_fingerprint(const std::string& pem);

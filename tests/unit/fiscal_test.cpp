@@ -82,6 +82,14 @@ TEST_CASE("signing keys sign and verify through OpenSSL, and name themselves by 
   CHECK(signing_key_fingerprint(pair.public_pem) == pair.fingerprint_hex);
   CHECK(generate_signing_key().fingerprint_hex != pair.fingerprint_hex);
   CHECK_THROWS_AS((void)signing_key_fingerprint("not a key"), Error);
+  // The pair of an existing private key is the pair it was generated in; a public key or
+  // anything else is not a private key.
+  const SigningKeyPair again = signing_key_pair(pair.private_pem);
+  CHECK(again.private_pem == pair.private_pem);
+  CHECK(again.public_pem == pair.public_pem);
+  CHECK(again.fingerprint_hex == pair.fingerprint_hex);
+  CHECK_THROWS_AS((void)signing_key_pair(pair.public_pem), Error);
+  CHECK_THROWS_AS((void)signing_key_pair("not a key"), Error);
 }
 
 TEST_CASE("a clock that jumps back never makes a journal row earlier than the one before") {

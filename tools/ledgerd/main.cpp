@@ -65,7 +65,7 @@ int run(const ledgerd::ServerOptions& options) {
   } catch (const ledger::Error& error) {
     return open_failure(options, error);
   }
-  ledgerd::SigningKeys signing;
+  ledger::SigningKeyPair signing;
   if (options.signing_key_path) {
     try {
       signing = ledgerd::load_signing_keys(*options.signing_key_path);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "ledger/fiscal.h"
 #include "ledger/shared_ledger.h"
 #include "metrics.h"
 #include "reader_pool.h"
@@ -18,13 +19,6 @@ struct ServicePolicy {
   std::int64_t rejection_retention_seconds = 0;
 };
 
-// The operator's signing key, when ledgerd was started with --signing-key.
-struct SigningKeys {
-  std::string private_pem;  // empty: closings cannot be made through the API
-  std::string public_pem;   // its public half, for verify
-  std::string fingerprint_hex;
-};
-
 struct Service {
   // Money-moving calls: transfers through SharedLedger::transfer (group commit), every
   // other write through with_ledger().
@@ -32,7 +26,9 @@ struct Service {
   ReaderPool& readers;
   Metrics& metrics;
   ServicePolicy policy;
-  SigningKeys signing;
+  // The operator's signing key (ledgerd --signing-key); all empty without one, and then
+  // closings cannot be made through the API.
+  ledger::SigningKeyPair signing;
 };
 
 }  // namespace ledgerd

@@ -1,14 +1,14 @@
 // Reading the operator's signing key for ledgerd (--signing-key): the private PEM, its
-// public half (OpenSSL) and its fingerprint as closings name it.
+// public half and its fingerprint as closings name it (ledger::signing_key_pair).
 #pragma once
 
 #include <string>
 
-#include "service.h"
+#include "ledger/fiscal.h"
 
 namespace ledgerd {
 
 // Throws std::runtime_error naming the file if it is unreadable or not an Ed25519 private key.
-[[nodiscard]] SigningKeys load_signing_keys(const std::string& path);
+[[nodiscard]] ledger::SigningKeyPair load_signing_keys(const std::string& path);
 
 }  // namespace ledgerd
