@@ -116,6 +116,14 @@ json closing_json(const ledger::Closing& closing) {
           {"signing_key_fingerprint", closing.key_fingerprint_hex}};
 }
 
+std::optional<ledger::PendingState> pending_state_named(std::string_view text) {
+  for (const auto state : {ledger::PendingState::pending, ledger::PendingState::posted,
+                           ledger::PendingState::voided, ledger::PendingState::expired}) {
+    if (text == ledger::to_string(state)) return state;
+  }
+  return std::nullopt;
+}
+
 json pending_json(const ledger::PendingTransfer& p) {
   const bool posted = p.state == ledger::PendingState::posted;
   return {{"sequence", p.sequence},

@@ -5,6 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
+#include <string_view>
+
 #include "ledger/fiscal.h"
 #include "ledger/types.h"
 
@@ -29,6 +32,9 @@ namespace ledgerctl {
 [[nodiscard]] nlohmann::ordered_json closing_json(const ledger::Closing& closing);
 // A two-phase transfer (hold) as `pending list --json` prints it and GET /v1/pending sends it.
 [[nodiscard]] nlohmann::ordered_json pending_json(const ledger::PendingTransfer& pending);
+// The state named `text` ("pending", "posted", "voided", "expired": ledger::to_string),
+// or nullopt: `pending list --state` and GET /v1/pending?state= read it.
+[[nodiscard]] std::optional<ledger::PendingState> pending_state_named(std::string_view text);
 
 // {"principal","key","operation","issued","state","result","response",
 //  "transfer_sequence","created_at","created_at_ms","expires_at","expires_at_ms",

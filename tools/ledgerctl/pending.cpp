@@ -93,10 +93,7 @@ int run_void(const Globals& globals, const StepOptions& options) {
 }
 
 ledger::PendingState parse_state(const std::string& text) {
-  for (const auto state : {ledger::PendingState::pending, ledger::PendingState::posted,
-                           ledger::PendingState::voided, ledger::PendingState::expired}) {
-    if (text == ledger::to_string(state)) return state;
-  }
+  if (const auto state = pending_state_named(text)) return *state;
   throw CliError(kExitUsage, fmt::format("--state \"{}\" is not a pending transfer state: use "
                                          "pending, posted, voided or expired",
                                          one_line(text)));

@@ -108,11 +108,7 @@ void get_pending(Service& service, const httplib::Request& req, httplib::Respons
   const ledger::Principal principal = authenticate(req, service);
   std::optional<ledger::PendingState> state;
   if (req.has_param("state")) {
-    const std::string text = req.get_param_value("state");
-    for (const auto candidate : {ledger::PendingState::pending, ledger::PendingState::posted,
-                                 ledger::PendingState::voided, ledger::PendingState::expired}) {
-      if (text == ledger::to_string(candidate)) state = candidate;
-    }
+    state = ledgerctl::pending_state_named(req.get_param_value("state"));
     if (!state) {
       throw bad_request("state must be pending, posted, voided or expired (or left out for all)",
                         "state");
