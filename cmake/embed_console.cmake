@@ -1,6 +1,7 @@
 # Writes a C++ source file holding the console's files (tools/ledgerd/console/*) as string
 # literals, so that ledgerd serves them from the binary and reads nothing at run time.
-# Invoked at build time with -DOUT=<file> -DFILES=<files separated by '|'>.
+# Invoked at build time (cmake/embed_files.cmake) with -DOUT=<file> -DFILES=<files
+# separated by '|'>.
 string(REPLACE "|" ";" FILES "${FILES}")
 set(body "// Generated from tools/ledgerd/console by cmake/embed_console.cmake. Do not edit.\n")
 string(APPEND body "#include \"console_assets.h\"\n\nnamespace ledgerd {\n\n")
